@@ -1,0 +1,60 @@
+# CotAi: `make run` to use it, `make test` to test it. Everything else is optional.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check
+PORT ?= 8000
+export PORT
+
+.DEFAULT_GOAL := help
+
+.PHONY: help venv install install-dev migrate demo run test test-fast lint format bench browser-deps clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(VENV)/bin/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "CotAi needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+venv: $(VENV)/bin/python
+
+$(VENV)/.installed: requirements.txt | $(VENV)/bin/python
+	$(PIP) install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(PIP) install --quiet -r requirements-dev.txt
+	@touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed ## create .venv and install the pinned runtime requirements
+
+install-dev: $(VENV)/.installed-dev ## install the pinned development and test requirements
+
+migrate: install ## apply database migrations
+	$(PY) manage.py migrate --noinput
+
+demo: migrate ## load the demo data (idempotent)
+	$(PY) manage.py load_demo_data
+
+run: demo ## set up everything and start web, worker and beat (Ctrl-C stops them all)
+	$(PY) manage.py run_stack --port $(PORT)
+
+test: install-dev ## run the whole test suite
+	$(VENV)/bin/pytest
+
+lint: install-dev ## ruff lint and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-dev ## apply ruff's formatting and safe fixes
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: install-dev ## run the benchmarks under bench/ and print their figures
+	$(PY) bench/run.py
+
+clean: ## remove the virtualenv and local data
+	rm -rf $(VENV) var artifacts

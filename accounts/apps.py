@@ -1,0 +1,9 @@
+"""Users (email login), sign-in pages, JWT endpoints, API keys and user sessions."""
+
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "accounts"
+    verbose_name = "Accounts"

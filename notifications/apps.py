@@ -1,0 +1,9 @@
+"""Notifications on every channel: in-app, email, SMS, push and webhooks."""
+
+from django.apps import AppConfig
+
+
+class NotificationsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "notifications"
+    verbose_name = "Notifications"
