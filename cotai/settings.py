@@ -198,7 +198,13 @@ if REDIS_URL:
             "BACKEND": "django_prometheus.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "cotai",
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            # django-redis (wrapped by django-prometheus for hit/miss metrics); short timeouts so a
+            # Redis outage turns into a fast error, not a hung request.
+            "OPTIONS": {
+                "CLIENT_CLASS": "django_redis.client.DefaultClient",
+                "SOCKET_CONNECT_TIMEOUT": 2,
+                "SOCKET_TIMEOUT": 2,
+            },
         }
     }
 else:
