@@ -16,6 +16,8 @@ from django.apps import apps
 def demo_modules() -> list[ModuleType]:
     modules = []
     for config in apps.get_app_configs():
+        if config.name == "cotai":
+            continue  # this module itself
         try:
             modules.append(import_module(f"{config.name}.demo"))
         except ModuleNotFoundError as exc:
