@@ -1,0 +1,110 @@
+"""The benchmark scenarios: one entry in SCENARIOS per thing worth measuring.
+
+A scenario is one request sent repeatedly. When it needs data (10,000 tenders, a user and a
+token), its ``setup`` makes them before the server starts, in a subprocess of ``manage.py``
+on the benchmark's own database, through ``ctx.shell(code)`` or ``ctx.manage(command, ...)``.
+The setup may answer with headers (an Authorization token) or a path (the id it created).
+For instance, a scenario that calls the API as a signed-in user:
+
+    def _signed_in(ctx: BenchContext) -> Prepared:
+        token = ctx.shell(
+            "from accounts.models import User; from rest_framework_simplejwt.tokens import AccessToken; "
+            "user, _ = User.objects.get_or_create(email='bench@cotai.localhost'); "
+            "print(AccessToken.for_user(user))"
+        ).strip()
+        return Prepared(headers={"Authorization": f"Bearer {token}"})
+
+    SCENARIOS.append(Scenario(name="...", path="/api/v1/...", description="...", setup=_signed_in))
+
+Every request goes through the same headers nginx adds in production (X-Forwarded-Proto: https),
+so the production settings (HTTPS redirect, secure cookies) behave as they do behind the proxy.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What a setup hands back: headers to add, and the path to use instead of the scenario's own."""
+
+    headers: Mapping[str, str] = field(default_factory=dict)
+    path: str | None = None
+
+
+@dataclass(frozen=True)
+class BenchContext:
+    """Runs Django management commands against the benchmark's database, in a subprocess."""
+
+    env: Mapping[str, str]
+    root: Path = ROOT
+
+    def manage(self, *args: str, timeout: float = 600) -> str:
+        """``manage.py <args>``; returns its standard output and raises if it fails."""
+        completed = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=self.root,
+            env=dict(self.env),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        if completed.returncode != 0:
+            raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{completed.stderr[-4000:]}")
+        return completed.stdout
+
+    def shell(self, code: str, timeout: float = 600) -> str:
+        """Python code run by ``manage.py shell -c`` (Django set up); returns what it printed."""
+        # --no-imports: Django 5.2 would otherwise print a line about its automatic imports first.
+        return self.manage("shell", "--no-imports", "-c", code, timeout=timeout)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One request measured under load."""
+
+    name: str
+    path: str
+    description: str
+    method: str = "GET"
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: bytes | None = None
+    expect_status: tuple[int, ...] = (200,)
+    setup: Callable[[BenchContext], Prepared | None] | None = None
+
+
+SCENARIOS: list[Scenario] = [
+    Scenario(
+        name="ping",
+        path="/ping",
+        description="liveness endpoint: the cost of the middleware stack alone",
+    ),
+    Scenario(
+        name="api-health",
+        path="/api/v1/health",
+        description="deep health check through DRF: database, cache, broker and event store probes",
+        headers={"Accept": "application/json"},
+    ),
+]
+
+
+def selected(names: str | None = None) -> list[Scenario]:
+    """The scenarios named in ``names`` (comma-separated, e.g. BENCH_SCENARIOS), or all of them."""
+    names = names if names is not None else os.environ.get("BENCH_SCENARIOS", "")
+    wanted = [name.strip() for name in names.split(",") if name.strip()]
+    if not wanted:
+        return list(SCENARIOS)
+    known = {scenario.name: scenario for scenario in SCENARIOS}
+    unknown = [name for name in wanted if name not in known]
+    if unknown:
+        raise SystemExit(f"unknown scenario(s): {', '.join(unknown)}; known: {', '.join(known)}")
+    return [known[name] for name in wanted]
