@@ -18,12 +18,17 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("COTAI_VAR_DIR", BASE_DIR / "var"))
+if (BASE_DIR / ".env").is_file() and not os.environ.get("COTAI_IGNORE_DOTENV"):
+    environ.Env.read_env(BASE_DIR / ".env")
+# An empty variable (`STATIC_ROOT=` copied from .env.example) means "not set": it must fall back
+# to the default, never become "" or the current directory.
+for _name in [name for name, value in os.environ.items() if value == ""]:
+    del os.environ[_name]
+
+VAR_DIR = Path(os.environ.get("COTAI_VAR_DIR") or BASE_DIR / "var")
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 env = environ.Env()
-if (BASE_DIR / ".env").is_file() and not os.environ.get("COTAI_IGNORE_DOTENV"):
-    env.read_env(BASE_DIR / ".env")
 
 
 def secret(name: str, default: str = "") -> str:
@@ -132,11 +137,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "companies.middleware.ActiveCompanyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # Members of a company that requires MFA and have none are sent to set it up (after the auth ones).
+    "accounts.middleware.MfaRequiredMiddleware",
+    # Pages in the signed-in person's language and time zone.
+    "accounts.middleware.UserPreferencesMiddleware",
     "cotai.eventstore.middleware.ApiUsageMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
@@ -157,6 +167,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "django.template.context_processors.tz",
+                "companies.context_processors.active_company",
             ],
         },
     },
@@ -221,6 +232,12 @@ MONGODB_DATABASE = env.str("MONGODB_DATABASE", default="cotai")
 EVENT_STORE_BACKEND = env.str("EVENT_STORE_BACKEND", default="mongo" if MONGODB_URL else "db")
 EVENT_STORE_TTL_DAYS = env.int("EVENT_STORE_TTL_DAYS", default=400)
 API_USAGE_TTL_DAYS = env.int("API_USAGE_TTL_DAYS", default=90)
+# Record every /api/ request (method, route pattern, status, latency) in the event store as "api_usage".
+API_USAGE_ENABLED = env.bool("API_USAGE_ENABLED", default=True)
+# Reverse proxies (nginx, a load balancer) in front of the web process that append to X-Forwarded-For.
+# 0: the client address is REMOTE_ADDR. N: it is the N-th address from the right of X-Forwarded-For;
+# addresses further left are written by the client and are never trusted.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # --- Celery ----------------------------------------------------------------------------------
 _CELERY_FS = VAR_DIR / "celery"
@@ -236,7 +253,13 @@ if CELERY_BROKER_URL == "filesystem://":
     }
 else:
     # A task not acknowledged within this time is handed to another worker (acks_late).
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+    # The socket timeouts make a publish to a Redis that accepts but never answers fail in seconds
+    # instead of hanging the request (the read timeout stays above the worker's 1 s BRPOP poll).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+        "socket_connect_timeout": 2,
+        "socket_timeout": 5,
+    }
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URL or None) or None
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_TASK_SERIALIZER = "json"
@@ -265,6 +288,25 @@ CELERY_BEAT_SCHEDULE = {
     "events-outbox-prune": {"task": "cotai.events.tasks.prune_outbox", "schedule": 3600.0},
     # Hourly: remove event-store rows past their TTL (the relational backend; MongoDB uses TTL indexes).
     "eventstore-expire": {"task": "cotai.eventstore.tasks.expire_events", "schedule": 3600.0},
+    # Daily: delete expired refresh-token records and API sign-ins that ended more than a day ago.
+    "accounts-prune-tokens": {"task": "accounts.tasks.prune_expired_tokens", "schedule": 86400.0},
+    # Every minute: close published tenders whose submission deadline has passed (no more quotes).
+    "tenders-close-due": {"task": "tenders.tasks.close_due_tenders", "schedule": 60.0},
+    # Every minute: open the quotes of tenders whose opening time has come (committee tenders wait
+    # for their quorum); publishes each receipt to its supplier.
+    "quotes-open-due": {"task": "quotes.tasks.open_due_tenders", "schedule": 60.0},
+    # Every minute: send scheduled notifications whose time came and those quiet hours postponed.
+    "notifications-deliver-due": {"task": "notifications.tasks.deliver_due_notifications", "schedule": 60.0},
+    # Every minute: retry failed deliveries (notifications and webhooks) whose backoff is over, and
+    # take over deliveries left claimed by a worker that died.
+    "notifications-retry": {"task": "notifications.tasks.retry_deliveries", "schedule": 60.0},
+    # Hourly: daily/weekly digest emails of people whose local time has reached their digest hour.
+    "notifications-digests": {"task": "notifications.tasks.send_digests", "schedule": 3600.0},
+    # Hourly: disable webhook endpoints failing for NOTIFICATIONS_WEBHOOK_DISABLE_AFTER_DAYS; tell their admins.
+    "notifications-disable-failing-webhooks": {
+        "task": "notifications.tasks.disable_failing_webhooks",
+        "schedule": 3600.0,
+    },
 }
 EVENTS_OUTBOX_RETENTION_DAYS = env.int("EVENTS_OUTBOX_RETENTION_DAYS", default=7)
 
@@ -307,11 +349,22 @@ ACCOUNT_RATE_LIMITS = {
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "CotAi"
 USERSESSIONS_TRACK_ACTIVITY = True
+# Sign-up asks for the full name and answers a taken email with a field error.
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+# One email address per person; changing it sends a verification to the new one first.
+ACCOUNT_CHANGE_EMAIL = True
+# Signing a session out from the sessions page is audited.
+USERSESSIONS_ADAPTER = "accounts.adapters.UserSessionsAdapter"
+# allauth's rate limits and session list see the same client address as the rest of CotAi.
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 # --- API -----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        # simplejwt's bearer tokens, refused once their sign-in (token family) is revoked.
+        "accounts.authentication.JWTAuthentication",
+        # "Authorization: Api-Key cotai_<prefix>_<secret>" for service-to-service use.
+        "accounts.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -334,13 +387,17 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": True,
     "DATETIME_FORMAT": "iso-8601",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Counted with atomic cache increments (Redis in production), so limits hold under concurrency.
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "accounts.throttles.AnonRateThrottle",
+        "accounts.throttles.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_THROTTLE_ANON", default="120/min"),
         "user": env.str("API_THROTTLE_USER", default="1200/min"),
+        # POST /api/v1/auth/login: per client address and per email address tried.
+        "auth_login_ip": env.str("API_THROTTLE_LOGIN_IP", default="10/min"),
+        "auth_login_email": env.str("API_THROTTLE_LOGIN_EMAIL", default="5/min"),
     },
 }
 
@@ -368,7 +425,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "ApiKeyStatusEnum": "accounts.models.ApiKeyStatus",
+        "RoleEnum": "companies.choices.Role",
+        "CompanyKindEnum": "companies.choices.CompanyKind",
+        "InvitationStatusEnum": "companies.choices.InvitationStatus",
+    },
 }
 
 # --- i18n, static, media -----------------------------------------------------------------------------
@@ -410,6 +472,51 @@ else:
     EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="CotAi <no-reply@cotai.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- notifications -------------------------------------------------------------------------------------
+# Channel backends (dotted class paths); remove a key to switch a channel off for everyone.
+NOTIFICATION_CHANNELS = {
+    "in_app": "notifications.channels.inapp.InAppChannel",
+    "email": "notifications.channels.email.EmailChannel",
+    "sms": "notifications.channels.sms.SmsChannel",
+    "push": "notifications.channels.push.PushChannel",
+    "webhook": "notifications.channels.webhook.WebhookChannel",
+}
+# Attempts per delivery before it is failed; retries wait base * 2^n seconds (capped), with jitter.
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=6)
+NOTIFICATIONS_RETRY_BASE_SECONDS = env.float("NOTIFICATIONS_RETRY_BASE_SECONDS", default=30.0)
+NOTIFICATIONS_RETRY_MAX_SECONDS = env.float("NOTIFICATIONS_RETRY_MAX_SECONDS", default=3600.0)
+# How long a worker owns the deliveries it claimed; after that another worker may take them over.
+NOTIFICATIONS_CLAIM_SECONDS = env.int("NOTIFICATIONS_CLAIM_SECONDS", default=600)
+# SMS: "notifications.channels.sms.ConsoleSmsGateway" (logs) or "notifications.channels.sms.HttpSmsGateway".
+NOTIFICATIONS_SMS_BACKEND = env.str("NOTIFICATIONS_SMS_BACKEND", default="notifications.channels.sms.ConsoleSmsGateway")
+NOTIFICATIONS_SMS_URL = env.str("NOTIFICATIONS_SMS_URL", default="")
+NOTIFICATIONS_SMS_AUTH_HEADER = secret("NOTIFICATIONS_SMS_AUTH_HEADER")
+NOTIFICATIONS_SMS_USERNAME = env.str("NOTIFICATIONS_SMS_USERNAME", default="")
+NOTIFICATIONS_SMS_PASSWORD = secret("NOTIFICATIONS_SMS_PASSWORD")
+NOTIFICATIONS_SMS_FROM = env.str("NOTIFICATIONS_SMS_FROM", default="CotAi")
+NOTIFICATIONS_SMS_ID_FIELD = env.str("NOTIFICATIONS_SMS_ID_FIELD", default="id")
+NOTIFICATIONS_SMS_TIMEOUT = env.float("NOTIFICATIONS_SMS_TIMEOUT", default=5.0)
+# Web Push (VAPID): generate with `manage.py notifications_vapid_keys`; the public key is derived.
+NOTIFICATIONS_VAPID_PRIVATE_KEY = secret("NOTIFICATIONS_VAPID_PRIVATE_KEY")
+NOTIFICATIONS_VAPID_SUBJECT = env.str("NOTIFICATIONS_VAPID_SUBJECT", default="mailto:admin@cotai.localhost")
+NOTIFICATIONS_PUSH_TTL = env.int("NOTIFICATIONS_PUSH_TTL", default=86400)
+NOTIFICATIONS_PUSH_TIMEOUT = env.float("NOTIFICATIONS_PUSH_TIMEOUT", default=5.0)
+# FCM HTTP v1 (Android/iOS): the service-account JSON (or NOTIFICATIONS_FCM_CREDENTIALS_FILE).
+NOTIFICATIONS_FCM_CREDENTIALS = secret("NOTIFICATIONS_FCM_CREDENTIALS")
+NOTIFICATIONS_FCM_PROJECT_ID = env.str("NOTIFICATIONS_FCM_PROJECT_ID", default="")
+NOTIFICATIONS_FCM_ENDPOINT = env.str("NOTIFICATIONS_FCM_ENDPOINT", default="https://fcm.googleapis.com")
+# Webhooks: short timeouts, no redirects, retries with backoff, endpoints disabled after days of failures.
+NOTIFICATIONS_WEBHOOK_TIMEOUT = env.float("NOTIFICATIONS_WEBHOOK_TIMEOUT", default=5.0)
+NOTIFICATIONS_WEBHOOK_MAX_ATTEMPTS = env.int("NOTIFICATIONS_WEBHOOK_MAX_ATTEMPTS", default=10)
+NOTIFICATIONS_WEBHOOK_RETRY_BASE_SECONDS = env.float("NOTIFICATIONS_WEBHOOK_RETRY_BASE_SECONDS", default=30.0)
+NOTIFICATIONS_WEBHOOK_RETRY_MAX_SECONDS = env.float("NOTIFICATIONS_WEBHOOK_RETRY_MAX_SECONDS", default=6 * 3600.0)
+NOTIFICATIONS_WEBHOOK_DISABLE_AFTER_DAYS = env.int("NOTIFICATIONS_WEBHOOK_DISABLE_AFTER_DAYS", default=5)
+NOTIFICATIONS_WEBHOOK_ROTATION_HOURS = env.int("NOTIFICATIONS_WEBHOOK_ROTATION_HOURS", default=24)
+# Webhook and push URLs resolving to private, loopback, link-local or metadata addresses are refused
+# unless this is True (tests, closed networks). Production also requires https.
+NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE = env.bool("NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE", default=False)
+NOTIFICATIONS_WEBHOOK_REQUIRE_HTTPS = env.bool("NOTIFICATIONS_WEBHOOK_REQUIRE_HTTPS", default=IS_PRODUCTION)
 
 # --- security ------------------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

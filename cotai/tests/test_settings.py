@@ -151,3 +151,19 @@ def test_production_passes_the_deployment_checklist(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_empty_variables_fall_back_to_their_defaults(tmp_path):
+    result = _python(
+        "import json; from django.conf import settings; "
+        "print(json.dumps([str(settings.STATIC_ROOT), str(settings.MEDIA_ROOT), settings.EVENT_STORE_BACKEND]))",
+        COTAI_VAR_DIR=str(tmp_path),
+        STATIC_ROOT="",
+        MEDIA_ROOT="",
+        EVENT_STORE_BACKEND="",
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    static_root, media_root, backend = json.loads(result.stdout.strip().splitlines()[-1])
+    assert static_root == str(tmp_path / "staticfiles")
+    assert media_root == str(tmp_path / "media")
+    assert backend == "db"
