@@ -1,6 +1,6 @@
 """The Celery app: tasks are discovered in every installed app, serialized as JSON.
 
-House pattern for tasks (see README, "Background work"): thin, idempotent, calling services;
+House pattern for tasks (see README, "Domain events and background work"): thin, idempotent, calling services;
 ``acks_late`` so a task whose worker dies is delivered again; retries with exponential backoff
 (``autoretry_for`` + ``retry_backoff``); enqueued from services with ``transaction.on_commit``.
 The correlation id of the request that enqueued a task travels in its headers.
@@ -19,7 +19,9 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 app.autodiscover_tasks(["cotai.events", "cotai.eventstore"])
 
-CORRELATION_HEADER = "correlation_id"
+# Not "correlation_id": the message protocol already has a property of that name (the task id),
+# which the worker would read instead of the header.
+CORRELATION_HEADER = "cotai_correlation_id"
 
 
 @signals.before_task_publish.connect
