@@ -23,6 +23,7 @@ def test_ping_answers_pong_without_touching_anything(client, django_assert_num_q
     assert response.content == b"pong"
 
 
+@pytest.mark.real_broker
 def test_health_reports_every_part_ok_on_a_working_install(client):
     response = client.get("/api/v1/health")
     body = response.json()
