@@ -243,12 +243,14 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 _CELERY_FS = VAR_DIR / "celery"
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 if CELERY_BROKER_URL == "filesystem://":
-    for _sub in ("out", "processed"):
+    for _sub in ("out", "processed", "control"):
         (_CELERY_FS / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_CELERY_FS / "out"),
         "data_folder_out": str(_CELERY_FS / "out"),
         "processed_folder": str(_CELERY_FS / "processed"),
+        # Fan-out exchanges (worker remote control, events) live here, not in the working directory.
+        "control_folder": str(_CELERY_FS / "control"),
         "store_processed": False,
     }
 else:
