@@ -104,7 +104,7 @@ class CompanyWriteSerializer(serializers.Serializer):
 
 class CompanyCreateSerializer(CompanyWriteSerializer):
     code = serializers.RegexField(
-        r"^[A-Za-z][A-Za-z0-9]{1,9}$",
+        r"^(?:[A-Za-z][A-Za-z0-9]{1,9})?$",  # empty: a code is chosen for the company
         required=False,
         allow_blank=True,
         default="",
