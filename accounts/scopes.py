@@ -16,6 +16,7 @@ SCOPES: dict[str, str] = {
     "webhooks:manage": "Create, change and delete the company's webhook endpoints.",
     "reports:read": "Read reports and exports.",
     "companies:read": "Read the company profile and its members.",
+    "audit:read": "Read the company's audit trail (who changed what, when and from which address).",
 }
 
 SCOPE_CHOICES: list[tuple[str, str]] = [(name, name) for name in SCOPES]

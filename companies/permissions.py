@@ -97,6 +97,8 @@ ROLE_ACTIONS: dict[Role, frozenset[str]] = {
 ACTION_SCOPES: dict[str, str] = {
     COMPANY_VIEW: "companies:read",
     COMPANY_VIEW_MEMBERS: "companies:read",
+    # The trail holds addresses and before/after values: more than a profile, so a scope of its own.
+    COMPANY_VIEW_AUDIT: "audit:read",
     "tender.view": "tenders:read",
     "tender.create": "tenders:write",
     "tender.edit": "tenders:write",

@@ -24,10 +24,8 @@ from cotai.eventstore.api.filters import AuditFilters
 from cotai.eventstore.base import Event, EventKind, EventPage
 from cotai.exceptions import PermissionDenied
 
-# company.view_audit has no scope in companies.permissions.ACTION_SCOPES (there, an action without
-# a scope is for people only). The audit trail is a read of company data, so an API key reads it
-# with "companies:read" — or with whatever scope ACTION_SCOPES names for the action, once it names one.
-AUDIT_SCOPE: str = permissions.ACTION_SCOPES.get(permissions.COMPANY_VIEW_AUDIT, "companies:read")
+# The scope an API key needs to read its company's trail ("audit:read").
+AUDIT_SCOPE: str = permissions.ACTION_SCOPES[permissions.COMPANY_VIEW_AUDIT]
 
 
 @dataclass(frozen=True)

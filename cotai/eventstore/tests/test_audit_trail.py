@@ -274,7 +274,7 @@ def test_a_member_of_two_companies_reads_the_one_named_by_x_company(client, trai
 
 # --- API keys ----------------------------------------------------------------------------------------------
 def test_an_api_key_with_the_scope_reads_its_own_company_only(client, trail, buyer_company, outsider_company):
-    key = ApiKeyFactory(company=buyer_company, scopes=["companies:read"])
+    key = ApiKeyFactory(company=buyer_company, scopes=["audit:read"])
     auth = {"Authorization": f"Api-Key {key.plaintext}"}
 
     response = client.get(API_URL, {"object_type": "tenders.tender"}, headers=auth)
@@ -284,16 +284,16 @@ def test_an_api_key_with_the_scope_reads_its_own_company_only(client, trail, buy
 
 
 def test_an_api_key_without_the_scope_is_refused(client, trail, buyer_company):
-    key = ApiKeyFactory(company=buyer_company, scopes=["tenders:read", "quotes:read"])
+    key = ApiKeyFactory(company=buyer_company, scopes=["tenders:read", "quotes:read", "companies:read"])
 
     response = client.get(API_URL, headers={"Authorization": f"Api-Key {key.plaintext}"})
 
     assert response.status_code == 403
-    assert "companies:read" in response.json()["detail"]
+    assert "audit:read" in response.json()["detail"]
 
 
 def test_api_keys_cannot_use_the_staff_endpoint(client, trail, buyer_company):
-    key = ApiKeyFactory(company=buyer_company, scopes=["companies:read"])
+    key = ApiKeyFactory(company=buyer_company, scopes=["audit:read"])
 
     assert client.get(STAFF_API_URL, headers={"Authorization": f"Api-Key {key.plaintext}"}).status_code == 403
 
