@@ -97,6 +97,30 @@ SCENARIOS: list[Scenario] = [
 ]
 
 
+def _quotes_comparison(ctx: BenchContext) -> Prepared:
+    """A buyer, 50 suppliers, a tender of 100 items with 50 opened quotes (quotes/benchdata.py)."""
+    import json
+
+    data = json.loads(
+        ctx.shell("import json; from quotes.benchdata import build; print(json.dumps(build()))", timeout=1800)
+    )
+    return Prepared(
+        headers={"Authorization": f"Api-Key {data['api_key']}"},
+        path=f"/api/v1/tenders/{data['tender']}/comparison",
+    )
+
+
+SCENARIOS.append(
+    Scenario(
+        name="quotes-comparison",
+        path="/api/v1/tenders/0/comparison",
+        description="comparison of a tender with 100 items and 50 opened quotes (prices side by side, scores)",
+        headers={"Accept": "application/json"},
+        setup=_quotes_comparison,
+    )
+)
+
+
 def selected(names: str | None = None) -> list[Scenario]:
     """The scenarios named in ``names`` (comma-separated, e.g. BENCH_SCENARIOS), or all of them."""
     names = names if names is not None else os.environ.get("BENCH_SCENARIOS", "")
