@@ -42,7 +42,16 @@ demo: migrate ## load the demo data (idempotent)
 run: demo ## set up everything and start web, worker and beat (Ctrl-C stops them all)
 	$(PY) manage.py run_stack --port $(PORT)
 
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
 test: install-dev ## run the whole test suite
+	@if command -v npm >/dev/null 2>&1; then \
+		$(MAKE) --no-print-directory node_modules/.package-lock.json; \
+	else \
+		echo "npm not found: the browser tests' accessibility checks (axe-core) will be skipped"; \
+	fi
+	@[ -x /usr/bin/chromium ] || echo "No Chromium at /usr/bin/chromium: the browser tests will be skipped (apt-get install chromium)"
 	$(VENV)/bin/pytest
 
 lint: install-dev ## ruff lint and format check
@@ -57,4 +66,4 @@ bench: install-dev ## run the benchmarks under bench/ and print their figures
 	$(PY) bench/run.py
 
 clean: ## remove the virtualenv and local data
-	rm -rf $(VENV) var artifacts
+	rm -rf $(VENV) var artifacts node_modules

@@ -30,6 +30,8 @@ from rest_framework.response import Response
 
 log = structlog.get_logger("cotai.health")
 
+HEALTH_STATUS_CHOICES = [("ok", "ok"), ("error", "error")]
+
 
 def check_database() -> None:
     with connections["default"].cursor() as cursor:
@@ -113,7 +115,7 @@ def ping(request: HttpRequest) -> HttpResponse:
 _component = inline_serializer(
     "HealthComponent",
     {
-        "status": serializers.ChoiceField(choices=["ok", "error"]),
+        "status": serializers.ChoiceField(choices=HEALTH_STATUS_CHOICES),
         "latency_ms": serializers.FloatField(),
         "error": serializers.CharField(required=False),
     },
@@ -121,7 +123,7 @@ _component = inline_serializer(
 _health = inline_serializer(
     "Health",
     {
-        "status": serializers.ChoiceField(choices=["ok", "error"]),
+        "status": serializers.ChoiceField(choices=HEALTH_STATUS_CHOICES),
         "failing": serializers.ListField(child=serializers.CharField()),
         "checks": serializers.DictField(child=_component),
     },

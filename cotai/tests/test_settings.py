@@ -167,3 +167,13 @@ def test_empty_variables_fall_back_to_their_defaults(tmp_path):
     assert static_root == str(tmp_path / "staticfiles")
     assert media_root == str(tmp_path / "media")
     assert backend == "db"
+
+
+def test_every_variable_the_settings_read_is_documented_in_env_example():
+    import re
+
+    source = (settings.BASE_DIR / "cotai" / "settings.py").read_text()
+    read = set(re.findall(r'(?:env\.\w+|secret|env_list|os\.environ\.get)\(\s*"([A-Z][A-Z0-9_]+)"', source))
+    documented = set(re.findall(r"^([A-Z][A-Z0-9_]+)=", (settings.BASE_DIR / ".env.example").read_text(), re.M))
+    internal = {"COTAI_TESTING", "COTAI_IGNORE_DOTENV", "STATICFILES_STORAGE"}
+    assert read - documented - internal == set()
