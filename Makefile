@@ -9,7 +9,7 @@ export PORT
 
 .DEFAULT_GOAL := help
 
-.PHONY: help venv install install-dev migrate demo run test test-fast lint format bench browser-deps clean
+.PHONY: help venv install install-dev migrate demo run test lint format bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'

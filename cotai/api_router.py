@@ -20,5 +20,12 @@ urlpatterns = [
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="schema"),
     path("docs", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("redoc", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("", include("companies.api.urls")),
+    path("", include("accounts.api.urls")),
+    path("", include("tenders.api.urls")),
+    path("", include("quotes.api.urls")),
+    path("", include("notifications.api.urls")),
+    path("", include("calendar_app.api.urls")),
+    path("", include("cotai.eventstore.api.urls")),
     path("", include(router.urls)),
 ]

@@ -309,6 +309,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.disable_failing_webhooks",
         "schedule": 3600.0,
     },
+    # Every minute: send calendar reminders whose time has come (deadline.approaching and personal
+    # reminders), each exactly once; also plans reminders for suppliers that just started a quote.
+    "calendar-send-reminders": {"task": "calendar_app.tasks.send_due_reminders", "schedule": 60.0},
 }
 EVENTS_OUTBOX_RETENTION_DAYS = env.int("EVENTS_OUTBOX_RETENTION_DAYS", default=7)
 
@@ -432,6 +435,20 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "companies.choices.Role",
         "CompanyKindEnum": "companies.choices.CompanyKind",
         "InvitationStatusEnum": "companies.choices.InvitationStatus",
+        "CalendarEventStatusEnum": "calendar_app.choices.EventStatus",
+        "CalendarEventKindEnum": "calendar_app.choices.EventKind",
+        "CalendarOwnEventKindEnum": "calendar_app.choices.OWN_KIND_CHOICES",
+        "NotificationTypeEnum": "notifications.catalog.TYPE_CHOICES",
+        # Named here too because notification types also use a field called "type".
+        "TenderTypeEnum": "tenders.choices.TenderType",
+        "WebhookEventTypeEnum": "notifications.catalog.WEBHOOK_TYPE_CHOICES",
+        "NotificationChannelEnum": "notifications.choices.PERSONAL_CHANNEL_CHOICES",
+        "TenderStatusEnum": "tenders.choices.TenderStatus",
+        "TenderVisibilityEnum": "tenders.choices.Visibility",
+        "CriterionKindEnum": "tenders.choices.CriterionKind",
+        "TenderInvitationStatusEnum": "tenders.choices.InvitationStatus",
+        "QuoteStatusEnum": "quotes.choices.QuoteStatus",
+        "HealthStatusEnum": "cotai.health.HEALTH_STATUS_CHOICES",
     },
 }
 

@@ -13,6 +13,14 @@ urlpatterns = [
     path("metrics", exports.ExportToDjangoView, name="prometheus-django-metrics"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("me/", include("accounts.urls")),
+    path("companies/", include("companies.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("tenders/", include("tenders.urls")),
+    path("quotes/", include("quotes.urls")),
+    path("dashboard/", include("reports.urls")),
+    path("calendar/", include("calendar_app.urls")),
+    path("audit/", include("cotai.eventstore.urls")),
     path("api/v1/", include("cotai.api_router")),
 ]
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from cotai.api.exceptions import problem_response
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    """The landing page; signed-in people go straight to their dashboard."""
+    if request.user.is_authenticated:
+        return redirect("reports:dashboard")
     return render(request, "home.html")
 
 

@@ -205,3 +205,23 @@ def supplier_companies_for(tender: Tender) -> QuerySet[Company]:
 
 def tenders_due_for_closing(now: Any) -> QuerySet[Tender]:
     return Tender.objects.filter(status=TenderStatus.PUBLISHED, submission_deadline__lte=now).order_by("pk")
+
+
+def public_open_tenders() -> QuerySet[Tender]:
+    """Published public tenders still accepting quotes: what anyone, signed in or not, may browse.
+
+    Callers show the listing fields only (never the budget unless ``budget_visible_to_suppliers``);
+    invited-only tenders and every other state stay out.
+    """
+    from django.utils import timezone
+
+    return (
+        Tender.objects.filter(
+            status=TenderStatus.PUBLISHED,
+            visibility=Visibility.PUBLIC,
+            published_at__isnull=False,
+            submission_deadline__gt=timezone.now(),
+        )
+        .select_related("buyer", "category")
+        .order_by("submission_deadline", "id")
+    )

@@ -157,7 +157,9 @@ class _InlineCode(HTMLParser):
         self.offences.extend(f"{tag}[{name}]" for name in names if name.startswith("on") or name == "style")
 
 
-@pytest.mark.parametrize("path", ["/", "/accounts/login/", "/accounts/signup/", "/no-such-page", "/api/v1/redoc"])
+@pytest.mark.parametrize(
+    "path", ["/", "/accounts/login/", "/accounts/signup/", "/no-such-page", "/api/v1/redoc", "/tenders/open/"]
+)
 def test_pages_need_no_inline_code_so_the_csp_holds(client, path):
     response = client.get(path)
     parser = _InlineCode()

@@ -228,3 +228,134 @@ ROUTES: list[RouteCase] = [
     ),
     RouteCase("api:tender-amendment-list", for_roles(200, anonymous=401), kwargs=_tender_published),
 ]
+
+
+# --- pages (tenders/urls.py) ---------------------------------------------------------------------------------
+def _local(moment: Any) -> str:
+    from django.utils import timezone
+
+    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M") if moment else ""
+
+
+def _page_tender_form(world: RouteWorld) -> dict[str, Any]:
+    return {
+        "title": "Route check",
+        "currency": "BRL",
+        "type": "rfq",
+        "visibility": "public",
+        "quote_validity_days": "30",
+        "committee_quorum": "1",
+    }
+
+
+def _page_item(world: RouteWorld) -> dict[str, Any]:
+    return {"pk": _draft(world).pk, "item_pk": _draft(world).items.order_by("number").first().pk}
+
+
+def _page_item_data(world: RouteWorld) -> dict[str, Any]:
+    item = _draft(world).items.order_by("number").first()
+    return {
+        f"item-{item.pk}-description": "Renamed",
+        f"item-{item.pk}-quantity": "3",
+        f"item-{item.pk}-unit": "kg",
+        "direction": "down",
+    }
+
+
+def _page_amend_data(world: RouteWorld) -> dict[str, Any]:
+    tender = _published(world)
+    return {
+        "reason": "Typo",
+        "title": "Corrected title",
+        "quote_validity_days": str(tender.quote_validity_days),
+        "delivery_place": tender.delivery_place,
+        "payment_terms": tender.payment_terms,
+        "estimated_budget": str(tender.estimated_budget or ""),
+        "clarification_deadline": _local(tender.clarification_deadline),
+        "submission_deadline": _local(tender.submission_deadline),
+        "opening_at": _local(tender.opening_at),
+    }
+
+
+def _page_foreign_invitation(world: RouteWorld) -> dict[str, Any]:
+    tender = _foreign(world, invited=True)
+    return {"pk": tender.pk, "invitation_pk": world.extras["invitation"].pk}
+
+
+def _page_question(world: RouteWorld) -> dict[str, Any]:
+    ids = _question(world)
+    world.extras["question_pk"] = ids["pk"]
+    return {"pk": ids["tender_pk"], "clarification_pk": ids["pk"]}
+
+
+def _page_document(world: RouteWorld) -> dict[str, Any]:
+    ids = _document(world)
+    return {"pk": ids["tender_pk"], "document_pk": ids["pk"]}
+
+
+ROUTES += [
+    RouteCase("tenders:list", for_roles(200, outsider=200)),
+    RouteCase("tenders:create", for_roles(200, BUYERS, outsider=200)),
+    RouteCase("tenders:create", for_roles(302, BUYERS, outsider=302), method="post", data=_page_tender_form),
+    RouteCase("tenders:detail", for_roles(200), kwargs=_pk_draft),
+    RouteCase("tenders:edit", for_roles(200, BUYERS), kwargs=_pk_draft),
+    RouteCase("tenders:edit", for_roles(302, BUYERS), method="post", kwargs=_pk_draft, data=_page_tender_form),
+    RouteCase(
+        "tenders:item-add",
+        for_roles(302, BUYERS),
+        method="post",
+        kwargs=_pk_draft,
+        data=lambda world: {"new-description": "Bolts", "new-quantity": "5", "new-unit": "box"},
+    ),
+    RouteCase("tenders:item-update", for_roles(302, BUYERS), method="post", kwargs=_page_item, data=_page_item_data),
+    RouteCase("tenders:item-remove", for_roles(302, BUYERS), method="post", kwargs=_page_item),
+    RouteCase("tenders:item-move", for_roles(302, BUYERS), method="post", kwargs=_page_item, data=_page_item_data),
+    RouteCase(
+        "tenders:criteria",
+        for_roles(302, BUYERS),
+        method="post",
+        kwargs=_pk_draft,
+        data=lambda world: {"criterion-0-kind": "price", "criterion-0-name": "Price", "criterion-0-weight": "100"},
+    ),
+    RouteCase("tenders:publish", for_roles(200, BUYERS), kwargs=_pk_draft),
+    RouteCase("tenders:publish", for_roles(302, BUYERS), method="post", kwargs=_pk_draft),
+    RouteCase("tenders:amend", for_roles(200, BUYERS), kwargs=_pk_published),
+    RouteCase("tenders:amend", for_roles(302, BUYERS), method="post", kwargs=_pk_published, data=_page_amend_data),
+    RouteCase("tenders:cancel", for_roles(200, BUYERS), kwargs=_pk_published),
+    RouteCase(
+        "tenders:cancel", for_roles(302, BUYERS), method="post", kwargs=_pk_published, data=lambda w: {"reason": "Cut"}
+    ),
+    RouteCase("tenders:invitations", for_roles(200), kwargs=_pk_published),
+    RouteCase(
+        "tenders:invitations",
+        for_roles(302, BUYERS),
+        method="post",
+        kwargs=_pk_published,
+        data=lambda world: {"email": "sales@example.org"},
+    ),
+    RouteCase(
+        "tenders:invitation-respond",
+        for_roles(302, SUPPLIERS),
+        method="post",
+        kwargs=_page_foreign_invitation,
+        data=lambda world: {"response": "accept"},
+    ),
+    RouteCase("tenders:clarifications", for_roles(200), kwargs=_pk_published),
+    RouteCase(
+        "tenders:clarification-ask",
+        for_roles(302, SUPPLIERS),
+        method="post",
+        kwargs=lambda world: {"pk": _foreign(world, invited=False).pk},
+        data=lambda world: {"question": "Which brand?"},
+    ),
+    RouteCase(
+        "tenders:clarification-answer",
+        for_roles(302, BUYERS),
+        method="post",
+        kwargs=_page_question,
+        data=lambda world: {f"c{world.extras['question_pk']}-answer": "Any brand."},
+    ),
+    RouteCase("tenders:document", for_roles(200), kwargs=_page_document),
+    RouteCase("tenders:audit", for_roles(200, ("owner", "admin")), kwargs=_pk_published),
+]
+PUBLIC = {"tenders:public": "the public list of open public tenders (no budget unless shown, no quote data)"}

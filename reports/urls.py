@@ -1,0 +1,11 @@
+"""Dashboards, mounted under /dashboard/."""
+
+from django.urls import path
+
+from reports import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+]
