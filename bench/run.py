@@ -3,14 +3,16 @@
 Steps: a temporary var dir with a fresh SQLite database (or the database of ``DATABASE_URL``),
 migrate, collectstatic, each scenario's setup, gunicorn with the production config
 (deploy/gunicorn.conf.py) on 127.0.0.1 and a free port, then each scenario for a bounded time.
-The server is always stopped at the end, on errors and on Ctrl-C too.
+The server is always stopped at the end, on errors and on Ctrl-C too. Command scenarios (timed
+management commands, bench/scenarios.py) run last, on the same database, once the server is stopped.
 
 Knobs (environment): BENCH_SECONDS (10), BENCH_CONCURRENCY (8), BENCH_MAX_REQUESTS (200000 per
 scenario), BENCH_WARMUP_SECONDS (2), BENCH_WORKERS (2), BENCH_THREADS (gunicorn threads per
 worker, the config's default when unset), BENCH_SCENARIOS (comma-separated names), BENCH_KEEP=1
 (keep the temporary directory and the server log).
 
-Figures go to standard output as a table and to artifacts/bench/latest.json.
+Figures go to standard output as tables and to artifacts/bench/latest.json ("scenarios" for the
+HTTP ones, "commands" for the command scenarios, with the JSON figures each command printed).
 """
 
 from __future__ import annotations
@@ -34,7 +36,14 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.loadgen import LoadResult, Request, require_loopback, run_load  # noqa: E402
-from bench.scenarios import BenchContext, Prepared, Scenario, selected  # noqa: E402
+from bench.scenarios import (  # noqa: E402
+    BenchContext,
+    CommandScenario,
+    Prepared,
+    Scenario,
+    selected,
+    selected_commands,
+)
 
 HOST = "127.0.0.1"
 ARTIFACT = ROOT / "artifacts" / "bench" / "latest.json"
@@ -168,6 +177,62 @@ def format_table(rows: list[dict[str, object]]) -> str:
     return "\n".join(lines)
 
 
+def run_command(ctx: BenchContext, command: CommandScenario) -> dict[str, object]:
+    """Run one command scenario; its figures are the JSON object on the last line it printed.
+
+    A failure (exit status, timeout, output that is not a JSON object) is reported in ``error``
+    instead of stopping the run, like an HTTP scenario's errors.
+    """
+    row: dict[str, object] = {"name": command.name, "argv": list(command.argv), "figures": None, "error": None}
+    started = time.perf_counter()
+    try:
+        output = ctx.manage(*command.argv, timeout=command.timeout_s)
+    except (RuntimeError, subprocess.TimeoutExpired) as exc:
+        row["error"] = str(exc)[-2000:]
+    else:
+        lines = [line for line in output.splitlines() if line.strip()]
+        try:
+            figures = json.loads(lines[-1]) if lines else None
+        except ValueError:
+            figures = None
+        if isinstance(figures, dict):
+            row["figures"] = figures
+        else:
+            row["error"] = f"no JSON object on the last line of output: {output[-500:]!r}"
+    row["wall_s"] = round(time.perf_counter() - started, 2)
+    return row
+
+
+def _flatten(figures: dict[str, object], prefix: str = "") -> list[str]:
+    pairs: list[str] = []
+    for key, value in figures.items():
+        if isinstance(value, dict):
+            pairs += _flatten(value, f"{prefix}{key}.")
+        else:
+            pairs.append(f"{prefix}{key}={value}")
+    return pairs
+
+
+def format_commands_table(rows: list[dict[str, object]]) -> str:
+    """One line per command scenario: its wall time and every figure it printed (nested keys dotted)."""
+    cells = [
+        [
+            str(row["name"]),
+            str(row["wall_s"]),
+            f"error: {str(row['error']).strip().splitlines()[-1]}"
+            if row["error"]
+            else "  ".join(_flatten(row["figures"])),
+        ]
+        for row in rows
+    ]
+    header = ["command scenario", "wall s", "figures"]
+    widths = [max(len(header[i]), *(len(line[i]) for line in cells)) for i in range(2)]
+    lines = [f"{header[0].ljust(widths[0])}  {header[1].rjust(widths[1])}  {header[2]}"]
+    lines.append(f"{'-' * widths[0]}  {'-' * widths[1]}  {'-' * len(header[2])}")
+    lines += [f"{name.ljust(widths[0])}  {wall.rjust(widths[1])}  {figures}" for name, wall, figures in cells]
+    return "\n".join(lines)
+
+
 def git_commit() -> str | None:
     try:
         out = subprocess.run(
@@ -191,6 +256,7 @@ def main() -> int:
     workers = env_number("BENCH_WORKERS", 2)
     threads = int(os.environ["BENCH_THREADS"]) if os.environ.get("BENCH_THREADS") else None
     scenarios = selected()
+    commands = selected_commands()
     require_loopback(HOST)
     # `kill` (SIGTERM) stops the run the same way as Ctrl-C: through the finally below.
     signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
@@ -201,14 +267,16 @@ def main() -> int:
     ctx = BenchContext(env=env)
     database = "DATABASE_URL" if env.get("DATABASE_URL") else f"SQLite in {workdir / 'var'}"
     print(
-        f"CotAi bench: {len(scenarios)} scenario(s), {seconds:g} s each, concurrency {concurrency}, "
-        f"{workers} gunicorn workers; database: {database}; load average {load_before}",
+        f"CotAi bench: {len(scenarios)} HTTP scenario(s), {seconds:g} s each, concurrency {concurrency}, "
+        f"{workers} gunicorn workers; {len(commands)} command scenario(s); database: {database}; "
+        f"load average {load_before}",
         flush=True,
     )
 
     server: subprocess.Popen | None = None
     log_path = workdir / "gunicorn.log"
     rows: list[dict[str, object]] = []
+    command_rows: list[dict[str, object]] = []
     try:
         print("  migrate, collectstatic ...", flush=True)
         ctx.manage("migrate", "--noinput")
@@ -218,10 +286,11 @@ def main() -> int:
             if scenario.setup:
                 print(f"  setup {scenario.name} ...", flush=True)
                 prepared[scenario.name] = scenario.setup(ctx)
-        port = free_port()
-        server = start_server(env, port, workers, threads, log_path)
-        wait_until_up(server, port, log_path)
-        print(f"  gunicorn up on {HOST}:{port}", flush=True)
+        if scenarios:
+            port = free_port()
+            server = start_server(env, port, workers, threads, log_path)
+            wait_until_up(server, port, log_path)
+            print(f"  gunicorn up on {HOST}:{port}", flush=True)
         for scenario in scenarios:
             request = request_for(scenario, prepared.get(scenario.name), port)
             if warmup > 0:
@@ -247,6 +316,15 @@ def main() -> int:
             rows.append(row)
             kinds = f"  ({', '.join(f'{k}: {v}' for k, v in result.error_kinds.items())})" if result.errors else ""
             print(f"  {scenario.name}: {result.requests} requests, {row['rps']} req/s{kinds}", flush=True)
+        if server is not None:
+            # An idle server would still hold memory and wake up; commands get the machine to themselves.
+            stop_server(server)
+        for command in commands:
+            print(f"  {command.name}: manage.py {' '.join(command.argv)} ...", flush=True)
+            command_row = run_command(ctx, command)
+            command_rows.append(command_row)
+            outcome = "failed" if command_row["error"] else "done"
+            print(f"  {command.name}: {outcome} in {command_row['wall_s']} s", flush=True)
     except KeyboardInterrupt:
         print("\ninterrupted: stopping the server", file=sys.stderr)
         return 130
@@ -258,8 +336,12 @@ def main() -> int:
         else:
             shutil.rmtree(workdir, ignore_errors=True)
 
-    print()
-    print(format_table(rows))
+    if rows:
+        print()
+        print(format_table(rows))
+    if command_rows:
+        print()
+        print(format_commands_table(command_rows))
     report = {
         "timestamp": datetime.now(tz=UTC).isoformat(timespec="seconds"),
         "commit": git_commit(),
@@ -280,11 +362,13 @@ def main() -> int:
             "database": "DATABASE_URL" if env.get("DATABASE_URL") else "sqlite",
         },
         "scenarios": rows,
+        "commands": command_rows,
     }
     ARTIFACT.parent.mkdir(parents=True, exist_ok=True)
     ARTIFACT.write_text(json.dumps(report, indent=2) + "\n")
     print(f"\nwritten to {ARTIFACT.relative_to(ROOT)}")
-    return 1 if any(row["errors"] for row in rows) else 0
+    failed = any(row["errors"] for row in rows) or any(row["error"] for row in command_rows)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -18,6 +18,10 @@ For instance, a scenario that calls the API as a signed-in user:
 
 Every request goes through the same headers nginx adds in production (X-Forwarded-Proto: https),
 so the production settings (HTTPS redirect, secure cookies) behave as they do behind the proxy.
+
+What is not an HTTP request (a fan-out timed inside one process, for instance) is a
+``CommandScenario`` in COMMAND_SCENARIOS: a management command run on the same prepared database,
+which prints its own figures as JSON.
 """
 
 from __future__ import annotations
@@ -121,14 +125,79 @@ SCENARIOS.append(
 )
 
 
-def selected(names: str | None = None) -> list[Scenario]:
-    """The scenarios named in ``names`` (comma-separated, e.g. BENCH_SCENARIOS), or all of them."""
+def _tender_list(ctx: BenchContext) -> Prepared:
+    """A buyer member signed in (JWT) with 10,000 tenders of their company (tenders/benchdata.py)."""
+    import json
+
+    data = json.loads(
+        ctx.shell("import json; from tenders.benchdata import build; print(json.dumps(build()))", timeout=1800)
+    )
+    return Prepared(headers={"Authorization": f"Bearer {data['access']}", "X-Company": str(data["company"])})
+
+
+SCENARIOS.append(
+    Scenario(
+        name="tender-list-10k",
+        path="/api/v1/tenders",
+        description="first page of a buyer's tender list (default page size) with 10,000 tenders of 3 items each",
+        headers={"Accept": "application/json"},
+        setup=_tender_list,
+    )
+)
+
+
+@dataclass(frozen=True)
+class CommandScenario:
+    """A timed job that is not an HTTP request: ``manage.py <argv>`` on the benchmark's database.
+
+    It runs after the HTTP scenarios, with the server stopped, so nothing else competes for the
+    machine. The command measures itself and prints its figures as one JSON object on its last
+    line of output; the harness reports that object as it is, with the command's wall time.
+    """
+
+    name: str
+    argv: tuple[str, ...]
+    description: str
+    timeout_s: float = 1800
+
+
+# Timed commands; their names share one namespace with SCENARIOS (BENCH_SCENARIOS selects both).
+COMMAND_SCENARIOS: list[CommandScenario] = [
+    CommandScenario(
+        name="notifications-fanout-5000",
+        argv=("notifications_bench_fanout", "--recipients", "5000", "--runs", "3"),
+        description="fan-out of one tender publication to 5,000 suppliers: notifications and queued deliveries",
+    ),
+]
+
+
+def _wanted(names: str | None) -> list[str]:
     names = names if names is not None else os.environ.get("BENCH_SCENARIOS", "")
     wanted = [name.strip() for name in names.split(",") if name.strip()]
-    if not wanted:
-        return list(SCENARIOS)
-    known = {scenario.name: scenario for scenario in SCENARIOS}
+    known = [scenario.name for scenario in SCENARIOS] + [command.name for command in COMMAND_SCENARIOS]
     unknown = [name for name in wanted if name not in known]
     if unknown:
         raise SystemExit(f"unknown scenario(s): {', '.join(unknown)}; known: {', '.join(known)}")
-    return [known[name] for name in wanted]
+    return wanted
+
+
+def selected(names: str | None = None) -> list[Scenario]:
+    """The HTTP scenarios named in ``names`` (comma-separated, e.g. BENCH_SCENARIOS), or all of them.
+
+    A name of a command scenario is accepted and left to ``selected_commands``; an unknown name
+    stops the run.
+    """
+    wanted = _wanted(names)
+    if not wanted:
+        return list(SCENARIOS)
+    known = {scenario.name: scenario for scenario in SCENARIOS}
+    return [known[name] for name in wanted if name in known]
+
+
+def selected_commands(names: str | None = None) -> list[CommandScenario]:
+    """The command scenarios named in ``names`` (as for ``selected``), or all of them."""
+    wanted = _wanted(names)
+    if not wanted:
+        return list(COMMAND_SCENARIOS)
+    known = {command.name: command for command in COMMAND_SCENARIOS}
+    return [known[name] for name in wanted if name in known]
