@@ -26,6 +26,8 @@ def _python(code: str, **env: str) -> subprocess.CompletedProcess:
             "ALLOWED_HOSTS",
             "DEBUG",
             "ENVIRONMENT",
+            # Set for the browser tests' live server (see tests/browser/conftest.py); a deployment never has it.
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
         }
     }
     environment.update({"DJANGO_SETTINGS_MODULE": "cotai.settings", "COTAI_IGNORE_DOTENV": "1", **env})
@@ -138,7 +140,11 @@ def test_production_passes_the_deployment_checklist(tmp_path):
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=settings.BASE_DIR,
         env={
-            **{k: v for k, v in os.environ.items() if k not in {"DEBUG", "DATABASE_URL", "REDIS_URL"}},
+            **{
+                k: v
+                for k, v in os.environ.items()
+                if k not in {"DEBUG", "DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+            },
             "COTAI_IGNORE_DOTENV": "1",
             "ENVIRONMENT": "production",
             "SECRET_KEY": STRONG_KEY,
