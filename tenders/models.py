@@ -99,6 +99,8 @@ class Tender(models.Model):
             # The beat task looks for published tenders past their deadline every minute.
             models.Index(fields=["status", "submission_deadline"], name="tenders_status_deadline_idx"),
             models.Index(fields=["buyer", "status"], name="tenders_buyer_status_idx"),
+            # A buyer's tender list, newest first.
+            models.Index(fields=["buyer", "-created_at", "-id"], name="tenders_buyer_created_idx"),
         ]
 
     def __str__(self) -> str:
