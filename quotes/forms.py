@@ -120,3 +120,17 @@ class WithdrawForm(forms.Form):
     reason = forms.CharField(
         required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), label="Reason (optional)"
     )
+
+
+class RejectForm(forms.Form):
+    """The buyer's reason for rejecting an opened quote; the supplier reads it."""
+
+    reason = forms.CharField(
+        max_length=4000, widget=forms.Textarea(attrs={"rows": 3}), label="Why is this quote rejected?"
+    )
+
+
+class AttachmentForm(forms.Form):
+    """A file for the working copy; quotes.services check its size and type and hash it."""
+
+    file = forms.FileField(label="File")

@@ -18,4 +18,9 @@ urlpatterns = [
     path("<int:pk>/withdraw/", views.quote_withdraw, name="withdraw"),
     path("<int:pk>/confirm/", views.quote_confirm, name="confirm"),
     path("<int:pk>/revisions/<int:number>/", views.revision_receipt, name="receipt"),
+    path("<int:pk>/attachments/", views.attachment_add, name="attachment-add"),
+    path("<int:pk>/attachments/<int:attachment_pk>/", views.attachment_download, name="attachment"),
+    path("<int:pk>/attachments/<int:attachment_pk>/remove/", views.attachment_remove, name="attachment-remove"),
+    path("<int:pk>/shortlist/", views.quote_shortlist, name="shortlist"),
+    path("<int:pk>/reject/", views.quote_reject, name="reject"),
 ]

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -21,10 +21,11 @@ from companies import permissions
 from cotai.exceptions import InvalidState, NotFound, PermissionDenied, ValidationFailed
 from quotes import money, selectors, services
 from quotes.choices import EDITABLE_STATUSES, QuoteStatus
-from quotes.forms import QuoteForm, WithdrawForm
+from quotes.forms import AttachmentForm, QuoteForm, RejectForm, WithdrawForm
 from quotes.models import Quote
 from tenders import selectors as tender_selectors
 from tenders.choices import CriterionKind, TenderStatus
+from tenders.forms import add_service_errors
 from tenders.views import company_page, error_message, is_htmx, page_or_partial, require_action
 
 
@@ -102,6 +103,8 @@ def _editor_context(request: HttpRequest, quote: Quote, form: QuoteForm, **extra
         "accepting": _accepting(quote.tender),
         "needs_confirmation": services.needs_confirmation(quote, quote.tender),
         "actions": permissions.actions_for(request.user, request.company),
+        "attachments": list(quote.attachments.all()),
+        "attachment_form": extra.pop("attachment_form", None) or AttachmentForm(),
     }
     context.update(extra)
     return context
@@ -248,6 +251,72 @@ def quote_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "Your quote is confirmed against the amended tender.")
     return redirect("quotes:for-tender", tender_pk=quote.tender_id)
+
+
+# --- attachments ---------------------------------------------------------------------------------------------
+def _editor_with_errors(request: HttpRequest, quote: Quote, form: AttachmentForm) -> HttpResponse:
+    """The editor with the attachment form's errors in place (the quote form as stored)."""
+    items = _items(quote)
+    quote_form = QuoteForm(items=items, initial=QuoteForm.initial_for(quote, items))
+    context = _editor_context(request, quote, quote_form, attachment_form=form)
+    return render(request, "quotes/quote_edit.html", context, status=400)
+
+
+@company_page
+@require_POST
+def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Attach a file to the working copy; it goes into the next submitted revision with its SHA-256."""
+    quote = _own_quote(request, pk)
+    require_action(request, "quote.edit")
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            attachment = services.attachment_add(
+                quote=quote, actor=request.user, upload=form.cleaned_data["file"], request=request
+            )
+        except ValidationFailed as exc:
+            add_service_errors(form, exc)
+        except InvalidState as exc:
+            error_message(request, exc)
+            return redirect("quotes:edit", pk=quote.pk)
+        else:
+            messages.success(
+                request, f"{attachment.filename} attached. It is part of your quote when you submit it again."
+            )
+            return redirect("quotes:edit", pk=quote.pk)
+    return _editor_with_errors(request, quote, form)
+
+
+@company_page
+@require_POST
+def attachment_remove(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    """Take a file out of the working copy (revisions already submitted keep naming it)."""
+    quote = _own_quote(request, pk)
+    require_action(request, "quote.edit")
+    attachment = selectors.attachment_get_for(
+        actor=request.user, company=request.company, quote_pk=quote.pk, pk=attachment_pk
+    )
+    try:
+        services.attachment_remove(quote=quote, actor=request.user, attachment=attachment, request=request)
+    except InvalidState as exc:
+        error_message(request, exc)
+    else:
+        messages.success(request, f"{attachment.filename} removed from the working copy.")
+    return redirect("quotes:edit", pk=quote.pk)
+
+
+@company_page
+def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    """The supplier's own files at any time; the buyer's only those in the opened revision (the seal)."""
+    attachment = selectors.attachment_get_for(
+        actor=request.user, company=request.company, quote_pk=pk, pk=attachment_pk
+    )
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.filename,
+        content_type=attachment.content_type,
+    )
 
 
 # --- the buyer's side ----------------------------------------------------------------------------------------
@@ -457,3 +526,49 @@ def award(request: HttpRequest, tender_pk: int) -> HttpResponse:
         return redirect("quotes:comparison", tender_pk=tender.pk)
     messages.success(request, "Awarded. Every supplier with an opened quote is told the result.")
     return redirect("quotes:comparison", tender_pk=tender.pk)
+
+
+# --- shortlist and reject ------------------------------------------------------------------------------------
+def _bought_quote(request: HttpRequest, pk: int) -> Quote:
+    """An opened quote of a tender the active company buys (its own quotes are not decided here)."""
+    quote = selectors.quote_get_for(actor=request.user, company=request.company, pk=pk)
+    if not tender_selectors.is_buyer(quote.tender, request.company):
+        raise NotFound("No such quote.")
+    require_action(request, "award.make")
+    return quote
+
+
+@company_page
+@require_POST
+def quote_shortlist(request: HttpRequest, pk: int) -> HttpResponse:
+    quote = _bought_quote(request, pk)
+    try:
+        services.quote_shortlist(quote=quote, actor=request.user, request=request)
+    except InvalidState as exc:
+        error_message(request, exc)
+    else:
+        messages.success(request, f"The quote of {quote.supplier.display_name} is shortlisted.")
+    return redirect("quotes:comparison", tender_pk=quote.tender_id)
+
+
+@company_page
+@require_http_methods(["GET", "POST"])
+def quote_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    """A confirmation page with the reason (the supplier reads it); POST rejects."""
+    quote = _bought_quote(request, pk)
+    form = RejectForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.quote_reject(quote=quote, actor=request.user, reason=form.cleaned_data["reason"], request=request)
+        except ValidationFailed as exc:
+            add_service_errors(form, exc)
+        except InvalidState as exc:
+            error_message(request, exc)
+            return redirect("quotes:comparison", tender_pk=quote.tender_id)
+        else:
+            messages.success(
+                request, f"The quote of {quote.supplier.display_name} is rejected; the supplier is told why."
+            )
+            return redirect("quotes:comparison", tender_pk=quote.tender_id)
+    context = {"quote": quote, "tender": quote.tender, "form": form}
+    return render(request, "quotes/quote_reject.html", context, status=400 if form.errors else 200)

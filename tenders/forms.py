@@ -7,8 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth import get_user_model
 
-from companies.models import Category
+from companies.models import Category, Membership
 from cotai.exceptions import ValidationFailed
 from tenders.choices import TenderType, Visibility
 
@@ -165,4 +166,58 @@ class InvitationForm(forms.Form):
         data = super().clean()
         if bool(data.get("supplier")) == bool(data.get("email")):
             raise forms.ValidationError("Give either a supplier or an email address.")
+        return data
+
+
+class DocumentForm(forms.Form):
+    """A document file: a new document (``title``) or a new version of one. On a published tender the
+    change is an amendment, so the view makes ``reason`` required there (the service checks it too)."""
+
+    title = forms.CharField(max_length=200, required=False, help_text="Empty: the file name.")
+    file = forms.FileField(label="File")
+    note = forms.CharField(max_length=300, required=False, label="Note on this version")
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+        label="Reason for the amendment",
+        help_text="Every participant reads it.",
+    )
+    material = forms.BooleanField(required=False, label="The document changes what is bought (material amendment)")
+
+    def __init__(self, *args: Any, published: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if published:
+            self.fields["reason"].required = True
+        else:
+            # A draft's documents change freely: nobody has seen it, there is nothing to amend.
+            del self.fields["reason"]
+            del self.fields["material"]
+
+
+class OpenersForm(forms.Form):
+    """The opening committee of a draft: the members of the buying company who open, and how many must."""
+
+    openers = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Openers",
+        help_text="Members of your company who confirm the opening.",
+    )
+    committee_quorum = forms.IntegerField(min_value=1, max_value=50, label="Quorum (confirmations needed)")
+
+    def __init__(self, *args: Any, buyer: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        members = Membership.objects.active().filter(company=buyer).values("user_id")
+        field = self.fields["openers"]
+        field.queryset = get_user_model().objects.filter(pk__in=members).order_by("email")
+        field.label_from_instance = lambda user: user.get_full_name()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        openers, quorum = data.get("openers"), data.get("committee_quorum")
+        if openers is not None and quorum is not None and quorum > len(openers):
+            # Publishing needs at least ``quorum`` openers; say so here rather than at the publish step.
+            self.add_error("committee_quorum", f"Name at least {quorum} opener(s); {len(openers)} named.")
         return data

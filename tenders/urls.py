@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/items/<int:item_pk>/remove/", views.item_remove, name="item-remove"),
     path("<int:pk>/items/<int:item_pk>/move/", views.item_move, name="item-move"),
     path("<int:pk>/criteria/", views.tender_criteria, name="criteria"),
+    path("<int:pk>/openers/", views.tender_openers, name="openers"),
     path("<int:pk>/publish/", views.tender_publish, name="publish"),
     path("<int:pk>/amend/", views.tender_amend, name="amend"),
     path("<int:pk>/cancel/", views.tender_cancel, name="cancel"),
@@ -25,6 +26,13 @@ urlpatterns = [
     path("<int:pk>/questions/", views.clarification_inbox, name="clarifications"),
     path("<int:pk>/questions/ask/", views.clarification_ask, name="clarification-ask"),
     path("<int:pk>/questions/<int:clarification_pk>/answer/", views.clarification_answer, name="clarification-answer"),
+    path("<int:pk>/documents/", views.document_upload, name="document-upload"),
     path("<int:pk>/documents/<int:document_pk>/", views.document_download, name="document"),
+    path("<int:pk>/documents/<int:document_pk>/replace/", views.document_replace, name="document-replace"),
+    path(
+        "<int:pk>/documents/<int:document_pk>/versions/<int:number>/",
+        views.document_version_download,
+        name="document-version",
+    ),
     path("<int:pk>/audit/", views.tender_audit, name="audit"),
 ]

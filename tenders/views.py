@@ -36,7 +36,9 @@ from tenders.filters import TenderFilter
 from tenders.forms import (
     AmendmentForm,
     AnswerForm,
+    DocumentForm,
     InvitationForm,
+    OpenersForm,
     QuestionForm,
     ReasonForm,
     TenderForm,
@@ -165,8 +167,29 @@ def _tender_context(request: HttpRequest, tender: Tender, **extra: Any) -> dict[
         "question_form": QuestionForm(),
         "now": now,
     }
+    context["can_change_documents"] = buyer and _documents_changeable(tender, context["actions"], now)
+    if context["can_change_documents"]:
+        published = tender.status == TenderStatus.PUBLISHED
+        posted = extra.pop("document_forms", {})
+        context["document_form"] = posted.get(None) or DocumentForm(published=published, prefix="document")
+        context["document_rows"] = [
+            (document, posted.get(document.pk) or DocumentForm(published=published, prefix=f"doc-{document.pk}"))
+            for document in context["documents"]
+        ]
+    else:
+        context["document_rows"] = [(document, None) for document in context["documents"]]
     context.update(extra)
     return context
+
+
+def _documents_changeable(tender: Tender, actions: Any, now: Any) -> bool:
+    """The buyer may add or replace documents: freely on a draft, as an amendment while quotes are accepted."""
+    if tender.status == TenderStatus.DRAFT:
+        return "tender.edit" in actions
+    if tender.status == TenderStatus.PUBLISHED:
+        deadline = tender.submission_deadline
+        return "tender.amend" in actions and deadline is not None and deadline > now
+    return False
 
 
 @company_page
@@ -183,6 +206,80 @@ def document_download(request: HttpRequest, pk: int, document_pk: int) -> HttpRe
     return FileResponse(
         version.file.open("rb"), as_attachment=True, filename=version.filename, content_type=version.content_type
     )
+
+
+@company_page
+def document_version_download(request: HttpRequest, pk: int, document_pk: int, number: int) -> HttpResponse:
+    """One version of a document (replaced versions stay downloadable): the same rule as the current file."""
+    version = selectors.document_version_for(
+        actor=request.user, company=request.company, tender_pk=pk, document_pk=document_pk, number=number
+    )
+    return FileResponse(
+        version.file.open("rb"), as_attachment=True, filename=version.filename, content_type=version.content_type
+    )
+
+
+def _document_tender(request: HttpRequest, pk: int) -> Tender:
+    """The buyer's tender whose documents change: tender.edit on a draft, tender.amend once published."""
+    tender = _buyer_tender(request, pk, "tender.view")
+    require_action(request, "tender.edit" if tender.is_draft else "tender.amend")
+    return tender
+
+
+def _document_post(request: HttpRequest, tender: Tender, document: Any, form: DocumentForm) -> HttpResponse:
+    """Store the posted file through the service; on success redirect, else the tender page with the errors."""
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            version = services.document_upload(
+                tender=tender,
+                actor=request.user,
+                upload=data["file"],
+                title=data["title"],
+                document=document,
+                note=data["note"],
+                reason=data.get("reason", ""),
+                material=data.get("material", False),
+                request=request,
+            )
+        except ValidationFailed as exc:
+            add_service_errors(form, exc)
+        except InvalidState as exc:
+            error_message(request, exc)
+            return redirect("tenders:detail", pk=tender.pk)
+        else:
+            what = "A new version of" if version.number > 1 else "The document"
+            messages.success(request, f"{what} “{version.document.title}” is stored (SHA-256 {version.sha256[:12]}…).")
+            return redirect(reverse("tenders:detail", kwargs={"pk": tender.pk}) + "#documents")
+    forms_ = {document.pk if document is not None else None: form}
+    tender = selectors.tender_detail_for(actor=request.user, company=request.company, pk=tender.pk)
+    context = _tender_context(request, tender, document_forms=forms_)
+    return render(request, "tenders/tender_detail.html", context, status=400)
+
+
+@company_page
+@require_POST
+def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """Attach a new document (an amendment, with a reason, once the tender is published)."""
+    tender = _document_tender(request, pk)
+    form = DocumentForm(
+        request.POST, request.FILES, published=tender.status == TenderStatus.PUBLISHED, prefix="document"
+    )
+    return _document_post(request, tender, None, form)
+
+
+@company_page
+@require_POST
+def document_replace(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
+    """Upload a new version of a document; the earlier versions stay in its history."""
+    tender = _document_tender(request, pk)
+    document = selectors.documents_for(tender).filter(pk=document_pk).first()
+    if document is None:
+        raise NotFound("No such document.")
+    form = DocumentForm(
+        request.POST, request.FILES, published=tender.status == TenderStatus.PUBLISHED, prefix=f"doc-{document.pk}"
+    )
+    return _document_post(request, tender, document, form)
 
 
 # --- the draft editor ------------------------------------------------------------------------------------
@@ -226,6 +323,15 @@ def _editor_context(request: HttpRequest, tender: Tender, **extra: Any) -> dict[
         "item_count": len(items),
         "criteria_rows": extra.pop("criteria_rows", None) or criteria_rows(tender),
         "criterion_kinds": CriterionKind.choices,
+        "openers_form": extra.pop("openers_form", None)
+        or OpenersForm(
+            buyer=tender.buyer,
+            prefix="committee",
+            initial={
+                "openers": list(tender.openers.values_list("user_id", flat=True)),
+                "committee_quorum": tender.committee_quorum,
+            },
+        ),
     }
     context.update(extra)
     return context
@@ -393,6 +499,33 @@ def tender_criteria(request: HttpRequest, pk: int) -> HttpResponse:
         criteria_saved=not problems,
     )
     return page_or_partial(request, "tenders/tender_edit.html", "tenders/partials/tender_criteria.html", context)
+
+
+@company_page
+@require_POST
+def tender_openers(request: HttpRequest, pk: int) -> HttpResponse:
+    """Name a draft's opening committee (members of the buying company) and its quorum."""
+    tender = _buyer_tender(request, pk, "tender.edit")
+    form = OpenersForm(request.POST, buyer=tender.buyer, prefix="committee")
+    if form.is_valid():
+        try:
+            services.tender_update_draft(
+                tender=tender,
+                actor=request.user,
+                data={"committee_quorum": form.cleaned_data["committee_quorum"]},
+                openers=list(form.cleaned_data["openers"]),
+                request=request,
+            )
+        except ValidationFailed as exc:
+            add_service_errors(form, exc)
+        except InvalidState as exc:
+            error_message(request, exc)
+            return redirect("tenders:detail", pk=tender.pk)
+        else:
+            messages.success(request, "Opening committee saved.")
+            return redirect(reverse("tenders:edit", kwargs={"pk": tender.pk}) + "#committee")
+    context = _editor_context(request, tender, openers_form=form)
+    return render(request, "tenders/tender_edit.html", context, status=400)
 
 
 # --- lifecycle: publish, amend, cancel ------------------------------------------------------------------

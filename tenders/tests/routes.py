@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from companies.testing import RouteCase, RouteWorld, for_roles
 from companies.tests.factories import CategoryFactory, CompanyFactory, member
@@ -293,6 +294,25 @@ def _page_document(world: RouteWorld) -> dict[str, Any]:
     return {"pk": ids["tender_pk"], "document_pk": ids["pk"]}
 
 
+def _page_document_version(world: RouteWorld) -> dict[str, Any]:
+    return {**_page_document(world), "number": 1}
+
+
+def _pdf(name: str = "spec.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, b"%PDF-1.4 route check", content_type="application/pdf")
+
+
+def _page_draft_document(world: RouteWorld) -> dict[str, Any]:
+    tender = _draft(world)
+    version = services.document_upload(tender=tender, actor=member(world.company, "buyer").user, upload=_pdf())
+    world.extras["document_pk"] = version.document_id
+    return {"pk": tender.pk, "document_pk": version.document_id}
+
+
+def _page_openers_data(world: RouteWorld) -> dict[str, Any]:
+    return {"committee-openers": [member(world.company, "buyer").user.pk], "committee-committee_quorum": "1"}
+
+
 ROUTES += [
     RouteCase("tenders:list", for_roles(200, outsider=200)),
     RouteCase("tenders:create", for_roles(200, BUYERS, outsider=200)),
@@ -356,6 +376,22 @@ ROUTES += [
         data=lambda world: {f"c{world.extras['question_pk']}-answer": "Any brand."},
     ),
     RouteCase("tenders:document", for_roles(200), kwargs=_page_document),
+    RouteCase("tenders:document-version", for_roles(200), kwargs=_page_document_version),
+    RouteCase(
+        "tenders:document-upload",
+        for_roles(302, BUYERS),
+        method="post",
+        kwargs=_pk_draft,
+        data=lambda world: {"document-title": "Specification", "document-file": _pdf()},
+    ),
+    RouteCase(
+        "tenders:document-replace",
+        for_roles(302, BUYERS),
+        method="post",
+        kwargs=_page_draft_document,
+        data=lambda world: {f"doc-{world.extras['document_pk']}-file": _pdf("spec-v2.pdf")},
+    ),
+    RouteCase("tenders:openers", for_roles(302, BUYERS), method="post", kwargs=_pk_draft, data=_page_openers_data),
     RouteCase("tenders:audit", for_roles(200, ("owner", "admin")), kwargs=_pk_published),
 ]
 PUBLIC = {"tenders:public": "the public list of open public tenders (no budget unless shown, no quote data)"}
