@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotAuthenticated, ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -31,20 +31,13 @@ from accounts.authentication import JWTAuthentication
 from accounts.exceptions import AuthenticationRefused
 from accounts.models import TokenFamily
 from accounts.throttles import AnonRateThrottle, LoginEmailThrottle, LoginIPThrottle
+from companies.api.context import X_COMPANY
+from cotai.api.openapi import PROBLEM
 from cotai.api.pagination import DefaultPagination
 from cotai.exceptions import PermissionDenied
 
 # Endpoints about oneself or managing credentials: people only (API keys are refused).
 PEOPLE_AUTH = [{"jwtAuth": []}, {"cookieAuth": []}]
-PROBLEM = OpenApiResponse(OpenApiTypes.OBJECT, description="RFC 9457 problem details (application/problem+json).")
-X_COMPANY = OpenApiParameter(
-    name="X-Company",
-    type=str,
-    location=OpenApiParameter.HEADER,
-    required=False,
-    description="Id or slug of the company to act for (you must be an active member). Optional when you "
-    "belong to one company only.",
-)
 
 
 def _pair_data(pair: services.TokenPair) -> dict[str, Any]:

@@ -18,7 +18,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
@@ -41,23 +40,14 @@ from calendar_app.api.serializers import (
 from calendar_app.choices import EventKind
 from calendar_app.models import CalendarEvent, UserReminder
 from companies import permissions
-from companies.api.context import COMPANY_HEADER, CompanyRequired, acting_company
+from companies.api.context import X_COMPANY, CompanyRequired, acting_company
 from companies.models import Company, Membership
+from cotai.api.openapi import ERRORS, PROBLEM, READ_ERRORS
 from cotai.exceptions import ValidationFailed
 
-PROBLEM = OpenApiResponse(OpenApiTypes.OBJECT, description="RFC 9457 problem details (application/problem+json).")
-ERRORS = {401: PROBLEM, 403: PROBLEM}
-READ_ERRORS = {**ERRORS, 404: PROBLEM}
 WRITE_ERRORS = {**ERRORS, 400: PROBLEM, 404: PROBLEM}
 MAX_WINDOW = timedelta(days=400)
 DEFAULT_WINDOW = timedelta(days=31)  # occurrences from now, when no window is asked for
-X_COMPANY = OpenApiParameter(
-    name=COMPANY_HEADER,
-    type=str,
-    location=OpenApiParameter.HEADER,
-    required=False,
-    description="Id or slug of the company you act for (API keys act for their own company).",
-)
 WINDOW = [
     OpenApiParameter("start", OpenApiTypes.DATETIME, description="Window start (ISO 8601 with offset)."),
     OpenApiParameter("end", OpenApiTypes.DATETIME, description="Window end, exclusive; at most 400 days after start."),

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.request import Request
 
@@ -24,6 +25,18 @@ from companies.services import SESSION_ACTIVE_COMPANY
 from cotai.exceptions import PermissionDenied, ValidationFailed
 
 COMPANY_HEADER = "X-Company"
+
+# The header as every API view documents it.
+X_COMPANY = OpenApiParameter(
+    name=COMPANY_HEADER,
+    type=str,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "Id or slug of the company to act for; you must be an active member (403 otherwise). "
+        "Optional for API keys (they act for their own company) and for people who belong to one company only."
+    ),
+)
 _CACHE_ATTR = "_companies_acting_company"
 
 

@@ -9,11 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
-    OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
@@ -25,7 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from companies import permissions, selectors, services
-from companies.api.context import COMPANY_HEADER
+from companies.api.context import X_COMPANY
 from companies.api.permissions import ActsForCompany, CompanyScopedMixin
 from companies.api.serializers import (
     CategorySerializer,
@@ -40,21 +37,10 @@ from companies.api.serializers import (
 )
 from companies.filters import CategoryFilter, CompanyFilter, InvitationFilter, MembershipFilter
 from companies.models import Category, Company, Invitation, Membership
+from cotai.api.openapi import ERRORS, PROBLEM
 
 # Searching is the FilterSets' "q" parameter (shared with the pages), so DRF's own search filter is not used.
 FILTER_BACKENDS = [DjangoFilterBackend, OrderingFilter]
-PROBLEM = OpenApiResponse(OpenApiTypes.OBJECT, description="RFC 9457 problem details (application/problem+json).")
-ERRORS = {401: PROBLEM, 403: PROBLEM}
-X_COMPANY = OpenApiParameter(
-    name=COMPANY_HEADER,
-    type=str,
-    location=OpenApiParameter.HEADER,
-    required=False,
-    description=(
-        "Id or slug of the company to act for; you must be an active member (403 otherwise). "
-        "Optional for API keys (they act for their company) and for people who belong to one company only."
-    ),
-)
 
 COMPANY_EXAMPLE = OpenApiExample(
     "A Brazilian buyer",

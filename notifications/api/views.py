@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -21,7 +20,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from companies import permissions
-from companies.api.context import COMPANY_HEADER, acting_company
+from companies.api.context import X_COMPANY, acting_company
+from cotai.api.openapi import ERRORS, PROBLEM
 from notifications import catalog, selectors, services
 from notifications.api.serializers import (
     DeviceCreateSerializer,
@@ -35,16 +35,6 @@ from notifications.api.serializers import (
     WebhookEndpointSecretSerializer,
     WebhookEndpointSerializer,
     WebhookEndpointWriteSerializer,
-)
-
-PROBLEM = OpenApiResponse(OpenApiTypes.OBJECT, description="RFC 9457 problem details (application/problem+json).")
-ERRORS = {401: PROBLEM, 403: PROBLEM}
-X_COMPANY = OpenApiParameter(
-    name=COMPANY_HEADER,
-    type=str,
-    location=OpenApiParameter.HEADER,
-    required=False,
-    description="Id or slug of the company to act for (optional for API keys and single-company people).",
 )
 
 

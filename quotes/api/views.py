@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse, HttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -27,9 +27,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from companies import permissions
-from companies.api.context import COMPANY_HEADER, acting_company
+from companies.api.context import X_COMPANY, acting_company
 from companies.api.permissions import ActsForCompany
 from companies.models import Company
+from cotai.api.openapi import ERRORS, PROBLEM, READ_ERRORS, WRITE_ERRORS
 from cotai.exceptions import NotFound
 from quotes import content as snapshot
 from quotes import exports, receipts, selectors, services
@@ -62,18 +63,7 @@ from quotes.models import Quote, QuoteAttachment, QuoteRevision
 from tenders.models import Tender, TenderCriterion, TenderItem
 from tenders.selectors import supplier_visibility_q
 
-PROBLEM = OpenApiResponse(OpenApiTypes.OBJECT, description="RFC 9457 problem details (application/problem+json).")
-ERRORS = {401: PROBLEM, 403: PROBLEM}
-READ_ERRORS = {**ERRORS, 404: PROBLEM}
 SEALED_ERRORS = {**READ_ERRORS, 409: PROBLEM}
-WRITE_ERRORS = {**ERRORS, 400: PROBLEM, 404: PROBLEM, 409: PROBLEM}
-X_COMPANY = OpenApiParameter(
-    name=COMPANY_HEADER,
-    type=str,
-    location=OpenApiParameter.HEADER,
-    required=False,
-    description="Id or slug of the company you act for (API keys act for their own company).",
-)
 TENDER_PK = OpenApiParameter("tender_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="The tender's id.")
 NUMBER = OpenApiParameter("number", OpenApiTypes.INT, OpenApiParameter.PATH, description="The revision number.")
 ITEM_PK = OpenApiParameter("item_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="The tender item's id.")

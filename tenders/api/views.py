@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -24,9 +24,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from companies import permissions
-from companies.api.context import COMPANY_HEADER, acting_company
+from companies.api.context import X_COMPANY, acting_company
 from companies.api.permissions import ActsForCompany
 from companies.models import Company
+from cotai.api.openapi import ERRORS, PROBLEM, READ_ERRORS, WRITE_ERRORS
 from cotai.exceptions import NotFound
 from tenders import selectors, services
 from tenders.api import examples as ex
@@ -54,17 +55,6 @@ from tenders.choices import TenderStatus
 from tenders.filters import TenderFilter
 from tenders.models import Amendment, Clarification, Tender, TenderDocument, TenderInvitation, TenderItem
 
-PROBLEM = OpenApiResponse(OpenApiTypes.OBJECT, description="RFC 9457 problem details (application/problem+json).")
-ERRORS = {401: PROBLEM, 403: PROBLEM}
-READ_ERRORS = {**ERRORS, 404: PROBLEM}
-WRITE_ERRORS = {**ERRORS, 400: PROBLEM, 404: PROBLEM, 409: PROBLEM}
-X_COMPANY = OpenApiParameter(
-    name=COMPANY_HEADER,
-    type=str,
-    location=OpenApiParameter.HEADER,
-    required=False,
-    description="Id or slug of the company you act for (API keys act for their own company).",
-)
 TENDER_PK = OpenApiParameter("tender_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="The tender's id.")
 
 

@@ -26,12 +26,12 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from accounts.api.permissions import HasApiKeyScopes, IsPerson
-from companies.api.context import COMPANY_HEADER, acting_company
+from companies.api.context import COMPANY_HEADER, X_COMPANY, acting_company
+from cotai.api.openapi import PROBLEM
 from cotai.eventstore.api import selectors
 from cotai.eventstore.api.filters import API_PAGE_SIZE, EXAMPLE_TIME, MAX_PAGE_SIZE, AuditEventFilterForm
 from cotai.eventstore.api.serializers import AuditEventPageSerializer, AuditEventSerializer
 
-PROBLEM = OpenApiResponse(OpenApiTypes.OBJECT, description="RFC 9457 problem details (application/problem+json).")
 VALIDATION_PROBLEM = OpenApiResponse(
     OpenApiTypes.OBJECT,
     description="Invalid filters: problem details with ``errors`` per parameter, e.g. "
@@ -58,14 +58,6 @@ FILTER_PARAMETERS = [
         "page_size", OpenApiTypes.INT, description=f"Events per page, 1 to {MAX_PAGE_SIZE} (default {API_PAGE_SIZE})."
     ),
 ]
-X_COMPANY = OpenApiParameter(
-    name=COMPANY_HEADER,
-    type=str,
-    location=OpenApiParameter.HEADER,
-    required=False,
-    description="Id or slug of the company whose audit trail to read; you must be one of its owners or "
-    "administrators. Optional for API keys (they read their own company's).",
-)
 STAFF_COMPANY = OpenApiParameter("company", OpenApiTypes.INT, description="Only this company's events (its id).")
 
 EVENT_EXAMPLE = {
