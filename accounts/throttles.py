@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from abc import ABC, abstractmethod
 from typing import Any
 
 from django.core.cache import cache as default_cache
@@ -34,7 +35,7 @@ def parse_rate(rate: str | None) -> tuple[int, int] | None:
     return int(count), _DURATIONS[period.strip()[0].lower()]
 
 
-class AtomicRateThrottle(BaseThrottle):
+class AtomicRateThrottle(BaseThrottle, ABC):
     """Base class: subclasses set ``scope`` and say whom to count in ``get_idents``.
 
     A request is allowed only if every ident is within its limit; each ident's counter is
@@ -57,8 +58,9 @@ class AtomicRateThrottle(BaseThrottle):
         """The client address (behind TRUSTED_PROXY_COUNT proxies, the first one they saw)."""
         return client_ip(request) or "unknown"
 
+    @abstractmethod
     def get_idents(self, request: Any, view: Any) -> list[str]:
-        raise NotImplementedError
+        """The keys this request counts against (an address, a user, an email ...); [] to skip."""
 
     def hit(self, key: str, duration: int) -> int:
         """Increment the counter ``key`` atomically and return its new value."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -67,17 +68,18 @@ class Message:
     data: dict[str, Any] = field(default_factory=dict)
 
 
-class ChannelBackend:
+class ChannelBackend(ABC):
     """A channel: ``send(message)`` makes one attempt. ``open``/``close`` bracket a batch so a
     backend can reuse one connection (an SMTP session) for many messages."""
 
     channel: ClassVar[str] = ""
 
-    def open(self) -> None:
+    def open(self) -> None:  # noqa: B027 - an optional hook, not an abstract method
         """Called before a batch; the default does nothing."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - an optional hook, not an abstract method
         """Called after a batch, also when it failed; the default does nothing."""
 
+    @abstractmethod
     def send(self, message: Message) -> Outcome:
-        raise NotImplementedError
+        """Make one attempt to deliver ``message``; never raise for a provider's refusal."""

@@ -16,6 +16,7 @@ import base64
 import contextlib
 import json
 import uuid
+from abc import ABC, abstractmethod
 
 import structlog
 from django.conf import settings
@@ -30,11 +31,12 @@ MAX_SMS_CHARS = 480
 RETRYABLE_STATUSES = {408, 425, 429}
 
 
-class SmsGateway:
+class SmsGateway(ABC):
     """Sends one text to one number; returns an Outcome like a channel does."""
 
+    @abstractmethod
     def send_sms(self, *, to: str, text: str, reference: str) -> Outcome:
-        raise NotImplementedError
+        """Send ``text`` to ``to``; ``reference`` lets the provider report back about this message."""
 
 
 class ConsoleSmsGateway(SmsGateway):

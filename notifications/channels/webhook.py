@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 
 from notifications import netguard, outbound, signing
-from notifications.channels.base import ChannelBackend, Outcome
+from notifications.channels.base import Outcome
 from notifications.choices import Channel
 
 USER_AGENT = "CotAi-Webhooks/1.0"
@@ -26,7 +26,11 @@ def encode_body(payload: dict[str, Any]) -> bytes:
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False, sort_keys=False).encode()
 
 
-class WebhookChannel(ChannelBackend):
+class WebhookChannel:
+    """Sends company webhook deliveries. Not a ChannelBackend: a webhook goes to an endpoint of a
+    company, not to a person, so it takes a WebhookDelivery rather than a personal Message. Listing
+    it in NOTIFICATION_CHANNELS is what switches webhooks on."""
+
     channel = Channel.WEBHOOK
 
     def send_webhook(self, delivery: Any) -> Outcome:
