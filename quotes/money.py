@@ -18,8 +18,9 @@ The rules, which every total in CotAi follows (and which a supplier can re-do on
 
   The quote's figures are the sums of the line figures (sums of rounded amounts need no further
   rounding), so the grand total always equals the sum of the line totals shown to the supplier.
-- The number of decimals comes from ISO 4217: JPY and KRW have none, BHD/KWD/OMR/TND three, CLF and
-  UYW four, most others two. An unknown code is an error, never a silent "2".
+- The number of decimals comes from ISO 4217: JPY and KRW have none, BHD/KWD/OMR/TND three, most
+  others two. The codes are those a tender may be priced in (tenders.currencies); an unknown code is an
+  error, never a silent "2".
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
 from functools import lru_cache
+
+from tenders.currencies import ISO_4217_CODES
 
 ROUNDING = ROUND_HALF_UP
 HUNDRED = Decimal(100)
@@ -40,26 +43,12 @@ _MINOR_UNIT_EXCEPTIONS: dict[str, int] = {
     **dict.fromkeys(
         (
             "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG",
-            "RWF", "UGX", "UYI", "VND", "VUV", "XAF", "XOF", "XPF",
+            "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF",
         ),
         0,
     ),
     **dict.fromkeys(("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"), 3),
-    **dict.fromkeys(("CLF", "UYW"), 4),
 }  # fmt: skip
-
-# Active ISO 4217 currency codes (List One), without precious metals, funds without a minor unit
-# and testing codes (XAU, XDR, XTS, XXX ...), which cannot be the currency of a tender.
-_ISO_4217_TEXT = """
-    AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BOV BRL BSD BTN BWP
-    BYN BZD CAD CDF CHE CHF CHW CLF CLP CNY COP COU CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR
-    FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES
-    KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR
-    MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF
-    SAR SBD SCR SDG SEK SGD SHP SLE SLL SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD
-    TZS UAH UGX USD USN UYI UYU UYW UZS VED VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG ZWL
-"""
-ISO_4217_CODES: frozenset[str] = frozenset(_ISO_4217_TEXT.split())
 
 
 @lru_cache(maxsize=256)

@@ -10,7 +10,7 @@ totals, attachment digests, server time of submission). Its receipt is the SHA-2
    time of submission is UTC with microseconds and a ``Z`` (``"2026-03-01T14:59:59.123456Z"``).
 2. Serialised as UTF-8 JSON with object keys sorted (by code point; all keys are ASCII), no
    insignificant whitespace (separators ``,`` and ``:``), and non-ASCII characters written as
-   themselves, not as ``\\uXXXX`` escapes.
+   themselves, not as ``\\u`` escapes.
 3. The receipt hash is the lower-case hexadecimal SHA-256 of those bytes.
 
 In Python this is exactly::

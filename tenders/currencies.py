@@ -1,7 +1,7 @@
 """ISO 4217 currency codes in circulation (the list maintained by SIX on behalf of ISO).
 
-Fund codes, precious metals and testing codes (XAU, XTS, XXX, ...) are left out: a tender is
-always priced in money someone can pay with.
+Fund codes, precious metals and the testing and no-currency codes (XAU, XTS, ...) are left out: a
+tender is always priced in money someone can pay with. quotes.money takes its codes from here.
 """
 
 from __future__ import annotations
