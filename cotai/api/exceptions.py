@@ -162,10 +162,6 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     return response
 
 
-def _is_api(request: HttpRequest) -> bool:
-    return request.path.startswith("/api/")
-
-
 def problem_response(
     request: HttpRequest, *, status_code: int, code: str, title: str, detail: str = ""
 ) -> JsonResponse:
