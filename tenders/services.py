@@ -162,6 +162,16 @@ def _add(errors: dict[str, list[str]], field: str, message: str) -> None:
     errors.setdefault(field, []).append(message)
 
 
+def _required_text(value: str | None, *, field: str, missing: str, required: str, limit: int | None = None) -> str:
+    """``value`` stripped; ValidationFailed (by ``field``) when it is empty or longer than ``limit``."""
+    value = (value or "").strip()
+    if not value:
+        raise ValidationFailed(missing, errors={field: [required]})
+    if limit is not None and len(value) > limit:
+        raise ValidationFailed(f"The {field} is too long.", errors={field: [f"At most {limit} characters."]})
+    return value
+
+
 def _to_decimal(value: Any) -> Decimal | None:
     if value is None or value == "":
         return None
@@ -667,9 +677,9 @@ def tender_publish(*, tender: Tender, actor: Any, now: dt.datetime | None = None
     invitation recorded while the tender was a draft.
     """
     _require(actor, "tender.publish", tender.buyer)
-    now = now or timezone.now()
     with transaction.atomic():
         locked = _lock(tender)
+        now = now or timezone.now()  # read once the row is locked: the server's time decides
         if locked.status != TenderStatus.DRAFT:
             raise InvalidState("Only a draft can be published.")
         if locked.opening_at is None:
@@ -837,7 +847,6 @@ def tender_amend(
     """
     _require(actor, "tender.amend", tender.buyer)
     reason = (reason or "").strip()
-    now = now or timezone.now()
     errors: dict[str, list[str]] = {}
     if not reason:
         _add(errors, "reason", "Say why the tender changes; every participant will read it.")
@@ -846,6 +855,7 @@ def tender_amend(
     errors.update(field_errors)
     with transaction.atomic():
         locked = _lock(tender)
+        now = now or timezone.now()  # read once the row is locked: the server's time decides the deadline
         if locked.status != TenderStatus.PUBLISHED:
             raise InvalidState("Only a published tender can be amended.")
         if locked.submission_deadline <= now:
@@ -1014,9 +1024,9 @@ def tender_cancel(*, tender: Tender, actor: Any, reason: str, as_staff: bool = F
     (participants are told when the tender had been published).
     """
     _require(actor, "tender.cancel", tender.buyer, as_staff=as_staff)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed("Say why the tender is cancelled.", errors={"reason": ["A reason is required."]})
+    reason = _required_text(
+        reason, field="reason", missing="Say why the tender is cancelled.", required="A reason is required."
+    )
     now = timezone.now()
     with transaction.atomic():
         locked = _lock(tender)
@@ -1140,9 +1150,9 @@ def tender_mark_unsuccessful(
     """
     if actor is not None:
         _require(actor, "award.make", tender.buyer)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed("Say why the tender is unsuccessful.", errors={"reason": ["A reason is required."]})
+    reason = _required_text(
+        reason, field="reason", missing="Say why the tender is unsuccessful.", required="A reason is required."
+    )
     now = now or timezone.now()
     with transaction.atomic():
         tender = _transition(
@@ -1180,16 +1190,16 @@ def clarification_ask(
     names the asking company).
     """
     _require(actor, "clarification.ask", company)
-    question = (question or "").strip()
-    if not question:
-        raise ValidationFailed("Write the question.", errors={"question": ["A question is required."]})
-    if len(question) > MAX_QUESTION_LENGTH:
-        raise ValidationFailed(
-            "The question is too long.", errors={"question": [f"At most {MAX_QUESTION_LENGTH} characters."]}
-        )
-    now = now or timezone.now()
+    question = _required_text(
+        question,
+        field="question",
+        missing="Write the question.",
+        required="A question is required.",
+        limit=MAX_QUESTION_LENGTH,
+    )
     with transaction.atomic():
         locked = _lock(tender)
+        now = now or timezone.now()  # read once the row is locked: the server's time decides the deadline
         if locked.buyer_id == company.pk or not supplier_can_see(locked, company):
             raise NotFound("No such tender.")
         if locked.status != TenderStatus.PUBLISHED:
@@ -1228,14 +1238,12 @@ def clarification_answer(
     """
     tender = clarification.tender
     _require(actor, "clarification.answer", tender.buyer)
-    answer = (answer or "").strip()
-    if not answer:
-        raise ValidationFailed("Write the answer.", errors={"answer": ["An answer is required."]})
-    if len(answer) > 10_000:
-        raise ValidationFailed("The answer is too long.", errors={"answer": ["At most 10000 characters."]})
-    now = timezone.now()
+    answer = _required_text(
+        answer, field="answer", missing="Write the answer.", required="An answer is required.", limit=10_000
+    )
     with transaction.atomic():
         locked = _lock(tender)
+        now = timezone.now()
         if locked.status != TenderStatus.PUBLISHED:
             raise InvalidState("Questions can be answered only while the tender is published.")
         changed = Clarification.objects.filter(pk=clarification.pk, tender=locked, answered_at__isnull=True).update(
@@ -1348,9 +1356,9 @@ def _respond(
     _require(actor, INVITATION_RESPOND_ACTION, company)
     if not invitations_of(company).filter(pk=invitation.pk).exists():
         raise NotFound("No such invitation.")
-    now = timezone.now()
     with transaction.atomic():
         locked = _lock(invitation.tender)
+        now = timezone.now()  # read once the row is locked: the server's time decides the deadline
         if locked.status != TenderStatus.PUBLISHED or locked.submission_deadline <= now:
             raise InvalidState("Invitations can be answered only while the tender accepts quotes.")
         before = TenderInvitation.objects.values("status").get(pk=invitation.pk)
@@ -1387,11 +1395,9 @@ def invitation_decline(
     *, invitation: TenderInvitation, actor: Any, company: Company, reason: str, request: Any = None
 ) -> TenderInvitation:
     """The invited supplier declines, saying why (the buyer sees the reason). Emits tender.invitation_declined."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed("Say why you decline.", errors={"reason": ["A reason is required."]})
-    if len(reason) > 2000:
-        raise ValidationFailed("The reason is too long.", errors={"reason": ["At most 2000 characters."]})
+    reason = _required_text(
+        reason, field="reason", missing="Say why you decline.", required="A reason is required.", limit=2000
+    )
     return _respond(
         invitation=invitation,
         actor=actor,

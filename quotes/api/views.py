@@ -102,32 +102,42 @@ class CompanyMixin:
     def own_quote(self, action_name: str, pk: Any = None) -> Quote:
         """One of the acting company's own quotes, after checking ``action_name`` (403 first, then 404)."""
         permissions.require(self.request.user, action_name, self.company)
-        pk = pk if pk is not None else self.kwargs.get("pk")
-        quote = (
-            Quote.objects.select_related("tender", "tender__buyer", "supplier", "current_revision")
-            .filter(pk=pk, supplier=self.company)
-            .first()
-            if str(pk).isdigit()
-            else None
-        )
-        if quote is None:
-            raise NotFound("No such quote.")
-        return quote
+        return _find_quote(pk if pk is not None else self.kwargs.get("pk"), supplier=self.company)
 
     def buyer_quote(self, action_name: str) -> Quote:
         """An opened quote of one of the acting company's tenders, after checking ``action_name``."""
         permissions.require(self.request.user, action_name, self.company)
-        pk = self.kwargs.get("pk")
-        quote = (
-            Quote.objects.select_related("tender", "tender__buyer", "supplier", "current_revision")
-            .filter(pk=pk, tender__buyer=self.company, status__in=OPENED_STATUSES, opened_at__isnull=False)
-            .first()
-            if str(pk).isdigit()
+        return _find_quote(self.kwargs.get("pk"), **_opened_for_buyer(self.company))
+
+    def bought_tender(self, tender_pk: str) -> Tender:
+        """One of the acting company's own tenders (404 otherwise; the caller checks the action first)."""
+        tender = (
+            Tender.objects.filter(pk=tender_pk, buyer=self.company).select_related("buyer").first()
+            if str(tender_pk).isdigit()
             else None
         )
-        if quote is None:
-            raise NotFound("No such quote.")
-        return quote
+        if tender is None:
+            raise NotFound("No such tender.")
+        return tender
+
+
+def _opened_for_buyer(company: Company) -> dict[str, Any]:
+    """The quotes a buyer may decide on: opened quotes of its own tenders (never a sealed one)."""
+    return {"tender__buyer": company, "status__in": OPENED_STATUSES, "opened_at__isnull": False}
+
+
+def _find_quote(pk: Any, **scope: Any) -> Quote:
+    """The quote ``pk`` among those ``scope`` allows, with what the endpoints read; 404 otherwise."""
+    quote = (
+        Quote.objects.select_related("tender", "tender__buyer", "supplier", "current_revision")
+        .filter(pk=pk, **scope)
+        .first()
+        if str(pk).isdigit()
+        else None
+    )
+    if quote is None:
+        raise NotFound("No such quote.")
+    return quote
 
 
 # --- quotes --------------------------------------------------------------------------------------------
@@ -593,9 +603,7 @@ class OpeningConfirmView(CompanyMixin, APIView):
     )
     def post(self, request: Request, tender_pk: str) -> Response:
         permissions.require(request.user, "tender.view", self.company)
-        tender = Tender.objects.filter(pk=tender_pk, buyer=self.company).first() if tender_pk.isdigit() else None
-        if tender is None:
-            raise NotFound("No such tender.")
+        tender = self.bought_tender(tender_pk)
         services.opening_confirm(tender=tender, actor=request.user, request=request)
         tender, opening, entries = selectors.opening_for(actor=request.user, company=self.company, tender_pk=tender.pk)
         return Response(opening_data(tender, opening, entries, self.company, self.context()))
@@ -662,19 +670,7 @@ class ScoresView(CompanyMixin, APIView):
         serializer = ScoreInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        quote = (
-            Quote.objects.select_related("tender", "tender__buyer")
-            .filter(
-                pk=data["quote"],
-                tender_id=tender_pk,
-                tender__buyer=self.company,
-                status__in=OPENED_STATUSES,
-                opened_at__isnull=False,
-            )
-            .first()
-        )
-        if quote is None:
-            raise NotFound("No such quote.")
+        quote = _find_quote(data["quote"], tender=self.bought_tender(tender_pk), **_opened_for_buyer(self.company))
         criterion = TenderCriterion.objects.filter(pk=data["criterion"], tender_id=quote.tender_id).first()
         if criterion is None:
             raise NotFound("No such criterion.")
@@ -713,9 +709,7 @@ class AwardsView(CompanyMixin, APIView):
     )
     def post(self, request: Request, tender_pk: str) -> Response:
         permissions.require(request.user, "award.make", self.company)
-        tender = Tender.objects.filter(pk=tender_pk, buyer=self.company).select_related("buyer").first()
-        if tender is None:
-            raise NotFound("No such tender.")
+        tender = self.bought_tender(tender_pk)
         serializer = AwardInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         awards = services.award_make(

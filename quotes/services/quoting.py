@@ -326,12 +326,12 @@ def quote_delete_draft(*, quote: Quote, actor: Any, request: HttpRequest | None 
         quote = Quote.objects.select_for_update().get(pk=quote.pk)
         if quote.status != QuoteStatus.DRAFT or quote.revisions.exists():
             raise InvalidState("Only a draft that was never submitted can be deleted; withdraw it instead.")
-        if quote.attachments.exists():
-            for attachment in quote.attachments.all():
-                attachment.file.delete(save=False)
-            quote.attachments.all().delete()
+        stored = [(attachment.file.storage, attachment.file.name) for attachment in quote.attachments.all()]
+        quote.attachments.all().delete()
         _audit("quote.deleted", actor=actor, quote=quote, request=request, before={"status": quote.status})
         quote.delete()
+        # The files go only once the rows are gone for good: a rolled-back delete keeps both.
+        transaction.on_commit(lambda: [storage.delete(name) for storage, name in stored if name])
 
 
 def attachment_add(

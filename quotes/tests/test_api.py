@@ -326,3 +326,13 @@ def test_openapi_schema_documents_the_quotes_endpoints(api, buyer, buyer_company
         "/api/v1/tenders/{tender_pk}/opening/confirm",
     ):
         assert path in paths, path
+
+
+def test_a_tender_id_that_is_not_a_number_is_not_found_on_the_buyers_writes(api, buyer, buyer_company):
+    evaluator = member(buyer_company, "evaluator").user
+    scores = api(evaluator, buyer_company).post(
+        "/api/v1/tenders/abc/scores", {"quote": 1, "criterion": 1, "score": "5"}, format="json"
+    )
+    assert scores.status_code == 404
+    awards = api(buyer, buyer_company).post("/api/v1/tenders/abc/awards", {"awards": [{"quote": 1}]}, format="json")
+    assert awards.status_code == 404

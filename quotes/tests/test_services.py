@@ -274,6 +274,33 @@ def test_draft_can_be_deleted_but_a_submitted_quote_cannot(tender, supplier_a, s
         services.quote_delete_draft(quote=quote, actor=supplier_a)
 
 
+def test_deleting_a_draft_removes_its_files_only_once_the_delete_is_committed(
+    tender, supplier_a, supplier_a_company, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import transaction
+
+    quote = draft_quote(tender, supplier_a_company, supplier_a)
+    upload = SimpleUploadedFile("datasheet.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    attachment = services.attachment_add(quote=quote, actor=supplier_a, upload=upload)
+    storage, name = attachment.file.storage, attachment.file.name
+
+    def delete_then_fail() -> None:
+        with transaction.atomic():
+            services.quote_delete_draft(quote=quote, actor=supplier_a)
+            raise RuntimeError("rolled back after the delete")
+
+    with pytest.raises(RuntimeError):
+        delete_then_fail()
+    assert Quote.objects.filter(pk=quote.pk).exists()
+    assert storage.exists(name)  # the rows came back, and so must the file they name
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.quote_delete_draft(quote=quote, actor=supplier_a)
+    assert not Quote.objects.filter(pk=quote.pk).exists()
+    assert not storage.exists(name)
+
+
 def test_line_set_and_remove(tender, supplier_a, supplier_a_company):
     quote = draft_quote(tender, supplier_a_company, supplier_a, prices=["10"])
     second = tender.items.order_by("number")[1]
