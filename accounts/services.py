@@ -39,7 +39,7 @@ from accounts.exceptions import AuthenticationRefused, EmailNotVerified, MfaSetu
 from accounts.models import API_KEY_PREFIX, TIME_ZONE_CHOICES, ApiKey, TokenFamily, TokenFamilyMember, User
 from accounts.scopes import validate_scopes
 from cotai import audit
-from cotai.eventstore.request_info import client_ip
+from cotai.eventstore.request_info import client_ip, user_agent
 from cotai.exceptions import InvalidState, NotFound, ValidationFailed
 
 LOGIN_FAILED_MESSAGE = "The email address or the password is not correct."
@@ -249,7 +249,7 @@ def auth_login(*, request: HttpRequest, email: str, password: str, otp: str = ""
             user=user,
             expires_at=timezone.now() + api_settings.REFRESH_TOKEN_LIFETIME,
             ip=client_ip(request),
-            user_agent=(request.META.get("HTTP_USER_AGENT") or "")[:300],
+            user_agent=(user_agent(request) or "")[:300],
         )
         pair = _issue(user=user, family=family)
         update_last_login(None, user)

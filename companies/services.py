@@ -384,25 +384,8 @@ def membership_remove(*, actor: Any, membership: Membership, request: HttpReques
             permissions.require(actor, permissions.COMPANY_MANAGE_OWNERS, company)
             if _active_owner_count(company) <= 1:
                 raise InvalidState("The last owner cannot be removed.")
-        _deactivate(current)
+        _end_membership(current, company=company, actor=actor, reason="removed", request=request)
         permissions.clear_membership_cache(actor, current.user, membership.user)
-        audit.record(
-            action="membership.removed",
-            actor=actor,
-            company=company,
-            obj=current,
-            before=_membership_data(current) | {"is_active": True},
-            after=_membership_data(current),
-            request=request,
-        )
-        events.emit_on_commit(
-            "member.removed",
-            company_id=company.pk,
-            user_id=current.user_id,
-            member_id=current.pk,
-            actor_id=actor.pk,
-            reason="removed",
-        )
     membership.refresh_from_db()
     return membership
 
@@ -421,34 +404,39 @@ def membership_leave(*, actor: Any, company: Company, request: HttpRequest | Non
             raise NotFound("No such company.")
         if current.role == Role.OWNER and _active_owner_count(company) <= 1:
             raise InvalidState("The last owner cannot leave; make someone else owner first.")
-        _deactivate(current)
+        _end_membership(current, company=company, actor=actor, reason="left", request=request)
         permissions.clear_membership_cache(actor)
-        audit.record(
-            action="membership.left",
-            actor=actor,
-            company=company,
-            obj=current,
-            before=_membership_data(current) | {"is_active": True},
-            after=_membership_data(current),
-            request=request,
-        )
-        events.emit_on_commit(
-            "member.removed",
-            company_id=company.pk,
-            user_id=current.user_id,
-            member_id=current.pk,
-            actor_id=actor.pk,
-            reason="left",
-        )
     session = getattr(request, "session", None)
     if session is not None and session.get(SESSION_ACTIVE_COMPANY) == company.pk:
         session.pop(SESSION_ACTIVE_COMPANY, None)
     return current
 
 
-def _deactivate(membership: Membership) -> None:
+def _end_membership(
+    membership: Membership, *, company: Company, actor: Any, reason: str, request: HttpRequest | None
+) -> None:
+    """Deactivate an active ``membership`` of ``company``; audit it ("membership.removed", or
+    "membership.left" when ``reason`` is "left") and emit member.removed after commit.
+    Call inside the transaction that holds the company lock."""
     Membership.objects.filter(pk=membership.pk).update(is_active=False, updated_at=timezone.now())
     membership.is_active = False
+    audit.record(
+        action="membership.left" if reason == "left" else "membership.removed",
+        actor=actor,
+        company=company,
+        obj=membership,
+        before=_membership_data(membership) | {"is_active": True},
+        after=_membership_data(membership),
+        request=request,
+    )
+    events.emit_on_commit(
+        "member.removed",
+        company_id=company.pk,
+        user_id=membership.user_id,
+        member_id=membership.pk,
+        actor_id=actor.pk,
+        reason=reason,
+    )
 
 
 # --- invitations -----------------------------------------------------------------------------------
@@ -526,6 +514,13 @@ def invitation_create(
     return invitation, token
 
 
+def _require_invitation_manager(actor: Any, invitation: Invitation) -> None:
+    """Managing an invitation needs company.manage_members, and company.manage_owners for an owner's."""
+    permissions.require(actor, permissions.COMPANY_MANAGE_MEMBERS, invitation.company)
+    if invitation.role == Role.OWNER:
+        permissions.require(actor, permissions.COMPANY_MANAGE_OWNERS, invitation.company)
+
+
 def invitation_resend(
     *, actor: Any, invitation: Invitation, request: HttpRequest | None = None
 ) -> tuple[Invitation, str]:
@@ -534,9 +529,7 @@ def invitation_resend(
     Side effects: audit invitation.resent; the invitation email.
     """
     company = invitation.company
-    permissions.require(actor, permissions.COMPANY_MANAGE_MEMBERS, company)
-    if invitation.role == Role.OWNER:
-        permissions.require(actor, permissions.COMPANY_MANAGE_OWNERS, company)
+    _require_invitation_manager(actor, invitation)
     with transaction.atomic():
         token, token_hash = _new_token()
         expires_at = timezone.now() + INVITATION_LIFETIME
@@ -564,9 +557,7 @@ def invitation_revoke(*, actor: Any, invitation: Invitation, request: HttpReques
     Side effects: audit invitation.revoked; event member.invitation_revoked.
     """
     company = invitation.company
-    permissions.require(actor, permissions.COMPANY_MANAGE_MEMBERS, company)
-    if invitation.role == Role.OWNER:
-        permissions.require(actor, permissions.COMPANY_MANAGE_OWNERS, company)
+    _require_invitation_manager(actor, invitation)
     with transaction.atomic():
         changed = Invitation.objects.open().filter(pk=invitation.pk).update(revoked_at=timezone.now())
         if not changed:
@@ -594,14 +585,20 @@ def invitation_by_token(token: str) -> Invitation | None:
     return Invitation.objects.select_related("company", "invited_by").filter(token_hash=hash_token(token)).first()
 
 
-def _claim(token: str, *, user: Any) -> Invitation:
-    """Mark the invitation accepted by ``user`` exactly once; raises NotFound or InvalidState."""
+def _pending_invitation(token: str) -> Invitation:
+    """The invitation of ``token`` if it can still be accepted; raises NotFound or InvalidState."""
     invitation = invitation_by_token(token)
     if invitation is None:
         raise NotFound("This invitation link is not valid.")
     status = invitation.status
     if status != "pending":
         raise InvalidState(f"This invitation can no longer be used: it was {status.label.lower()}.")
+    return invitation
+
+
+def _claim(token: str, *, user: Any) -> Invitation:
+    """Mark the invitation accepted by ``user`` exactly once; raises NotFound or InvalidState."""
+    invitation = _pending_invitation(token)
     if invitation.email.lower() != user.email.lower():
         raise PermissionDenied(
             f"This invitation was sent to {invitation.email}; sign in with that address to accept it."
@@ -686,11 +683,7 @@ def invitation_accept_new_account(
     from accounts.services import user_create
 
     with transaction.atomic():
-        invitation = invitation_by_token(token)
-        if invitation is None:
-            raise NotFound("This invitation link is not valid.")
-        if invitation.status != "pending":
-            raise InvalidState(f"This invitation can no longer be used: it was {invitation.status.label.lower()}.")
+        invitation = _pending_invitation(token)
         if User.objects.filter(email__iexact=invitation.email).exists():
             raise InvalidState("An account with this address exists already; sign in to accept the invitation.")
         user = User(email=invitation.email, full_name=(full_name or "").strip())

@@ -31,7 +31,7 @@ from accounts.authentication import JWTAuthentication
 from accounts.exceptions import AuthenticationRefused
 from accounts.models import TokenFamily
 from accounts.throttles import AnonRateThrottle, LoginEmailThrottle, LoginIPThrottle
-from companies.api.context import X_COMPANY
+from companies.api.context import X_COMPANY, acting_company
 from cotai.api.openapi import PROBLEM
 from cotai.api.pagination import DefaultPagination
 from cotai.exceptions import PermissionDenied
@@ -50,12 +50,6 @@ def _pair_data(pair: services.TokenPair) -> dict[str, Any]:
             "refresh_expires_at": pair.refresh_expires_at,
         }
     ).data
-
-
-def _acting_company(request: Request) -> Any:
-    from companies.api.context import acting_company
-
-    return acting_company(request)
 
 
 class LoginView(APIView):
@@ -215,7 +209,7 @@ class ApiKeyListCreateView(APIView):
         responses={200: ApiKeySerializer(many=True), 403: PROBLEM},
     )
     def get(self, request: Request) -> Response:
-        company = _acting_company(request)
+        company = acting_company(request)
         queryset = selectors.api_key_list_for(actor=request.user, company=company)
         paginator = DefaultPagination()
         page = paginator.paginate_queryset(queryset, request, view=self)
@@ -231,7 +225,7 @@ class ApiKeyListCreateView(APIView):
         description="The response carries the whole key in `key`, this once. Only its hash is stored.",
     )
     def post(self, request: Request) -> Response:
-        company = _acting_company(request)
+        company = acting_company(request)
         serializer = ApiKeyCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         api_key, plaintext = services.api_key_create(
@@ -254,7 +248,7 @@ class ApiKeyDetailView(APIView):
         responses={200: ApiKeySerializer, 403: PROBLEM, 404: PROBLEM},
     )
     def get(self, request: Request, pk: int) -> Response:
-        company = _acting_company(request)
+        company = acting_company(request)
         return Response(ApiKeySerializer(selectors.api_key_get_for(actor=request.user, company=company, pk=pk)).data)
 
 
@@ -270,7 +264,7 @@ class ApiKeyRevokeView(APIView):
         responses={200: ApiKeySerializer, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM},
     )
     def post(self, request: Request, pk: int) -> Response:
-        company = _acting_company(request)
+        company = acting_company(request)
         api_key = selectors.api_key_get_for(actor=request.user, company=company, pk=pk)
         api_key = services.api_key_revoke(actor=request.user, api_key=api_key, request=request)
         return Response(ApiKeySerializer(api_key).data)
