@@ -8,15 +8,12 @@ hx-push-url, and with HTMX the calendar answers with its partial only.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable
 from datetime import date, timedelta
-from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,21 +29,9 @@ from calendar_app.models import CalendarEvent, CalendarFeed
 from calendar_app.recurrence import expand
 from companies import permissions
 from cotai.exceptions import NotFound, PermissionDenied, ValidationFailed
+from cotai.pages import add_service_errors, maps_application_errors
 
 PARTIAL_TARGET = "calendar"
-
-
-def maps_application_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(exc.message) from exc
-        except PermissionDenied as exc:
-            raise DjangoPermissionDenied(exc.message) from exc
-
-    return wrapper
 
 
 def _anchor(request: HttpRequest) -> date:
@@ -138,14 +123,6 @@ def _tender_choices(request: HttpRequest) -> list[tuple[int, str]]:
     return [(tender.pk, f"{tender.number} — {tender.title}") for tender in tenders]
 
 
-def _apply_errors(form: EventForm | ReminderSettingsForm | RemindersForm, exc: ValidationFailed) -> None:
-    for name, errors in exc.errors.items():
-        for error in errors:
-            form.add_error(name if name in form.fields else None, error)
-    if not exc.errors:
-        form.add_error(None, exc.message)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 @maps_application_errors
@@ -169,7 +146,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
         except ValidationFailed as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Event added to the calendar.")
             return redirect("calendar_app:event-detail", pk=event.pk)
@@ -215,7 +192,7 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 event=event, actor=request.user, company=request.company, data=form.service_data(), request=request
             )
         except ValidationFailed as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Event saved.")
             return redirect("calendar_app:event-detail", pk=event.pk)
@@ -375,7 +352,7 @@ def reminder_settings(request: HttpRequest) -> HttpResponse:
                     request=request,
                 )
             except ValidationFailed as exc:
-                _apply_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, "Reminder settings saved.")
                 return redirect("calendar_app:reminder-settings")

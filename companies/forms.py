@@ -10,7 +10,6 @@ from django import forms
 from companies import selectors
 from companies.choices import Role
 from companies.models import Category, Company
-from cotai.exceptions import ValidationFailed
 
 PROFILE_FIELDS = [
     "legal_name",
@@ -26,16 +25,6 @@ PROFILE_FIELDS = [
     "postal_code",
     "categories",
 ]
-
-
-def add_service_errors(form: forms.Form, exc: ValidationFailed) -> None:
-    """Show a service's field errors on the form (unknown fields become form-wide errors)."""
-    for field, messages in exc.errors.items():
-        target = field if field in form.fields else None
-        for message in messages:
-            form.add_error(target, message)
-    if not exc.errors:
-        form.add_error(None, exc.message)
 
 
 class CategoryChoiceField(forms.ModelMultipleChoiceField):

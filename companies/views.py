@@ -5,15 +5,13 @@ messages. Another company's pages answer 404, so slugs and ids reveal nothing.""
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -29,27 +27,12 @@ from companies.forms import (
     InvitationForm,
     MemberRoleForm,
     SwitchCompanyForm,
-    add_service_errors,
 )
 from companies.models import Company
 from cotai.exceptions import InvalidState, NotFound, PermissionDenied, ValidationFailed
+from cotai.pages import add_service_errors, maps_application_errors
 
 PAGE_SIZE = 50
-
-
-def maps_application_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """NotFound -> 404 page, PermissionDenied -> 403 page (the errors a page cannot recover from)."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(exc.message) from exc
-        except PermissionDenied as exc:
-            raise DjangoPermissionDenied(exc.message) from exc
-
-    return wrapper
 
 
 def _safe_next(request: HttpRequest, value: str | None, fallback: str) -> str:

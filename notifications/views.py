@@ -8,21 +8,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from companies import permissions
-from cotai.exceptions import InvalidState, NotFound, PermissionDenied, ValidationFailed
+from cotai.exceptions import InvalidState, PermissionDenied, ValidationFailed
+from cotai.pages import add_service_errors, maps_application_errors
 from notifications import catalog, selectors, services
 from notifications.channels.push import vapid_public_key
 from notifications.choices import PERSONAL_CHANNELS, Channel, Platform
@@ -31,26 +30,17 @@ from notifications.forms import NotificationSettingsForm, WebhookEndpointForm
 PAGE_SIZE = 30
 
 
-def maps_application_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(exc.message) from exc
-        except PermissionDenied as exc:
-            raise DjangoPermissionDenied(exc.message) from exc
-
-    return wrapper
-
-
-def _back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
-    target = request.POST.get("next") or ""
+def _local(request: HttpRequest, target: str, fallback: str) -> str:
+    """``target`` if it stays on this site, else ``fallback`` (no open redirects)."""
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return redirect(target)
-    return redirect(fallback)
+        return target
+    return fallback
+
+
+def _back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
+    return redirect(_local(request, request.POST.get("next") or "", fallback))
 
 
 # --- the centre and the bell -----------------------------------------------------------------------
@@ -95,28 +85,23 @@ def bell(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
-@maps_application_errors
-def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
-    services.notification_mark_read(actor=request.user, notification_id=pk)
-    return _after_change(request)
+def _row_action(service_name: str) -> Callable[..., HttpResponse]:
+    """A POST view applying ``services.<service_name>`` to one of the person's notifications,
+    answered like every list action (the list partial with HTMX, a redirect without)."""
+
+    @login_required
+    @require_POST
+    @maps_application_errors
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        getattr(services, service_name)(actor=request.user, notification_id=pk)
+        return _after_change(request)
+
+    return view
 
 
-@login_required
-@require_POST
-@maps_application_errors
-def mark_unread(request: HttpRequest, pk: int) -> HttpResponse:
-    services.notification_mark_unread(actor=request.user, notification_id=pk)
-    return _after_change(request)
-
-
-@login_required
-@require_POST
-@maps_application_errors
-def archive(request: HttpRequest, pk: int) -> HttpResponse:
-    services.notification_archive(actor=request.user, notification_id=pk)
-    return _after_change(request)
+mark_read = _row_action("notification_mark_read")
+mark_unread = _row_action("notification_mark_unread")
+archive = _row_action("notification_archive")
 
 
 @login_required
@@ -125,10 +110,7 @@ def archive(request: HttpRequest, pk: int) -> HttpResponse:
 def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark read and go to the notification's page (only links inside this site are followed)."""
     notification = services.notification_mark_read(actor=request.user, notification_id=pk)
-    link = notification.link or reverse("notifications:list")
-    if not url_has_allowed_host_and_scheme(link, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        link = reverse("notifications:list")
-    return redirect(link)
+    return redirect(_local(request, notification.link, reverse("notifications:list")))
 
 
 @login_required
@@ -206,8 +188,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
             services.preferences_update(actor=request.user, choices=choices)
             services.settings_update(actor=request.user, **form.cleaned_data)
         except ValidationFailed as exc:
-            for field, errors in exc.errors.items():
-                form.add_error(field if field in form.fields else None, " ".join(errors))
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Your notification preferences were saved.")
             return redirect("notifications:preferences")
@@ -286,8 +267,7 @@ def webhook_list(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
         except ValidationFailed as exc:
-            for field, errors in exc.errors.items():
-                form.add_error(field if field in form.fields else None, " ".join(errors))
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Endpoint registered. Copy its signing secret below.")
             return redirect("notifications:webhook-detail", pk=endpoint.pk)
@@ -325,8 +305,7 @@ def webhook_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 request=request,
             )
         except ValidationFailed as exc:
-            for field, errors in exc.errors.items():
-                form.add_error(field if field in form.fields else None, " ".join(errors))
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Endpoint saved.")
             return redirect("notifications:webhook-detail", pk=endpoint.pk)

@@ -19,13 +19,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from companies import permissions
 from cotai.exceptions import InvalidState, NotFound, PermissionDenied, ValidationFailed
+from cotai.pages import add_service_errors
 from quotes import money, selectors, services
 from quotes.choices import EDITABLE_STATUSES, QuoteStatus
 from quotes.forms import AttachmentForm, QuoteForm, RejectForm, WithdrawForm
 from quotes.models import Quote
 from tenders import selectors as tender_selectors
 from tenders.choices import CriterionKind, TenderStatus
-from tenders.forms import add_service_errors
 from tenders.views import company_page, error_message, is_htmx, page_or_partial, require_action
 
 

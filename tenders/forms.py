@@ -10,7 +10,6 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from companies.models import Category, Membership
-from cotai.exceptions import ValidationFailed
 from tenders.choices import TenderType, Visibility
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -41,21 +40,6 @@ def local_datetime_field(label: str, *, required: bool = False, help_text: str =
         widget=DateTimeLocalInput(),
         input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
     )
-
-
-def add_service_errors(form: forms.Form, exc: ValidationFailed, *, prefix: str = "") -> None:
-    """Put a service's field errors on ``form``: known fields next to the field, the rest on top."""
-    placed = False
-    for name, messages in exc.errors.items():
-        field = name[len(prefix) :] if prefix and name.startswith(prefix) else name
-        for message in messages:
-            if field in form.fields:
-                form.add_error(field, message)
-            else:
-                form.add_error(None, f"{name}: {message}" if name not in ("non_field_errors", "__all__") else message)
-            placed = True
-    if not placed:
-        form.add_error(None, exc.message)
 
 
 class TenderForm(forms.Form):

@@ -17,10 +17,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.forms import CheckboxSelectMultiple
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +29,7 @@ from companies import permissions
 from companies.models import Company
 from cotai.eventstore import get_event_store
 from cotai.exceptions import InvalidState, NotFound, PermissionDenied, ValidationFailed
+from cotai.pages import add_service_errors, maps_application_errors
 from tenders import selectors, services
 from tenders.choices import CriterionKind, TenderStatus
 from tenders.filters import TenderFilter
@@ -43,9 +43,8 @@ from tenders.forms import (
     ReasonForm,
     TenderForm,
     TenderItemForm,
-    add_service_errors,
 )
-from tenders.models import Tender
+from tenders.models import Clarification, Tender
 
 PAGE_SIZE = 20
 # Sort keys the list accepts (anything else falls back to the first); "-id" breaks ties stably.
@@ -76,18 +75,15 @@ def company_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
     A person without any company is sent to create or join one (every page here is a company's).
     """
 
+    mapped = maps_application_errors(view)
+
     @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if getattr(request, "company", None) is None:
             messages.info(request, "Create a company, or accept an invitation to one, to work with tenders.")
             return redirect("companies:list")
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(exc.message) from exc
-        except PermissionDenied as exc:
-            raise DjangoPermissionDenied(exc.message) from exc
+        return mapped(request, *args, **kwargs)
 
     return wrapper
 
@@ -697,16 +693,23 @@ def clarification_ask(request: HttpRequest, pk: int) -> HttpResponse:
     return page_or_partial(request, "tenders/tender_detail.html", "tenders/partials/clarification_list.html", context)
 
 
+def _inbox_rows(request: HttpRequest, tender: Tender, posted: Clarification | None = None, form: Any = None) -> list:
+    """(question, answer form) pairs, unanswered first; ``posted`` keeps the ``form`` that was sent for it."""
+    clarifications = sorted(
+        selectors.clarifications_for(tender=tender, company=request.company), key=lambda c: (c.published, c.asked_at)
+    )
+    return [
+        (c, form if posted is not None and c.pk == posted.pk else AnswerForm(prefix=f"c{c.pk}")) for c in clarifications
+    ]
+
+
 @company_page
 def clarification_inbox(request: HttpRequest, pk: int) -> HttpResponse:
     """The buyer's questions: unanswered first, each with an answer form that answers in place."""
     tender = _buyer_tender(request, pk, "tender.view")
-    clarifications = sorted(
-        selectors.clarifications_for(tender=tender, company=request.company), key=lambda c: (c.published, c.asked_at)
-    )
     context = {
         "tender": tender,
-        "rows": [(c, AnswerForm(prefix=f"c{c.pk}")) for c in clarifications],
+        "rows": _inbox_rows(request, tender),
         "can_answer": permissions.can(request.user, "clarification.answer", request.company),
     }
     return render(request, "tenders/clarification_inbox.html", context)
@@ -732,10 +735,7 @@ def clarification_answer(request: HttpRequest, pk: int, clarification_pk: int) -
                 messages.success(request, "Answer published to every participant.")
                 return redirect("tenders:clarifications", pk=tender.pk)
     if not is_htmx(request):
-        rows = [
-            (c, form if c.pk == clarification.pk else AnswerForm(prefix=f"c{c.pk}"))
-            for c in selectors.clarifications_for(tender=tender, company=request.company)
-        ]
+        rows = _inbox_rows(request, tender, posted=clarification, form=form)
         return render(request, "tenders/clarification_inbox.html", {"tender": tender, "rows": rows, "can_answer": True})
     context = {"tender": tender, "clarification": clarification, "form": form, "can_answer": True}
     return render(request, "tenders/partials/clarification_row.html", context)
